@@ -1,0 +1,112 @@
+// prospect/surrogates/surrogate.hpp — what every surrogate model gives.
+//
+// A surrogate is fitted on a Dataset in the unit cube and predicts marginal means
+// and variances; where it can, it also gives input gradients (for gradient-based
+// acquisition optimization), the joint posterior (for batch and Monte Carlo
+// acquisitions) and a copy conditioned on extra observations (for fantasies:
+// knowledge gradient, Kriging believer). capabilities() says which; the optimizer
+// refuses, when it is built, an acquisition that needs what the surrogate lacks.
+//
+// y is in the user's units with the sign already turned for MAXIMIZATION; the
+// surrogate standardizes internally and returns predictions in those same units.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "prospect/types.hpp"
+
+namespace prospect {
+
+/// Observations in the unit cube.
+struct Dataset {
+  /// n x d inputs, one point per row, each coordinate in [0, 1]. Fidelity columns,
+  /// when a study has them, are the last columns.
+  Matrix X;
+  /// n observations (maximization sign).
+  Vector y;
+  /// Empty (the surrogate learns or assumes the noise) or n known noise variances
+  /// in the units of y squared.
+  Vector noise_variance;
+};
+
+/// Marginal predictive distribution at m points.
+struct Predictive {
+  Vector mean;            ///< posterior mean of f, units of y
+  Vector variance;        ///< posterior variance of f (latent, no observation noise)
+  Vector noise_variance;  ///< observation-noise variance at each point (0 when noiseless)
+
+  /// Central interval of probability `level` in (0, 1) under a normal predictive:
+  /// (lower, upper). With include_noise the interval is for a new observation.
+  /// Throws InvalidArgument for a level outside (0, 1).
+  [[nodiscard]] std::pair<Vector, Vector> interval(double level, bool include_noise = false) const;
+  /// Standard deviation of f.
+  [[nodiscard]] Vector stddev() const { return variance.cwiseMax(0.0).cwiseSqrt(); }
+};
+
+/// Prediction at one point with gradients in the unit cube.
+struct PointPrediction {
+  double mean = 0.0;
+  double variance = 0.0;
+  Vector mean_gradient;      ///< d mean / dx (size d)
+  Vector variance_gradient;  ///< d variance / dx (size d); 0 where the variance is clamped
+};
+
+/// What a surrogate can do beyond marginal predictions.
+struct SurrogateCapabilities {
+  bool input_gradients = false;  ///< predict_with_gradient()
+  bool joint_posterior = false;  ///< posterior_covariance(), sample()
+  bool conditioning = false;     ///< condition_on() for fantasies
+  bool incremental = false;      ///< add_observations() cheaper than a refit
+};
+
+class Rng;
+
+/// The runtime interface of a surrogate. A user's own model derives from it.
+class Surrogate {
+ public:
+  virtual ~Surrogate() = default;
+
+  [[nodiscard]] virtual std::unique_ptr<Surrogate> clone() const = 0;
+  [[nodiscard]] virtual std::string name() const = 0;
+  [[nodiscard]] virtual SurrogateCapabilities capabilities() const = 0;
+
+  /// Fits the model (hyperparameters included) to data; deterministic for a seed.
+  /// Throws InvalidArgument for empty data, mismatched sizes, non-finite values or
+  /// inputs outside the unit cube; the model is unchanged on throw.
+  virtual void fit(const Dataset& data, std::uint64_t seed) = 0;
+  /// True after a successful fit().
+  [[nodiscard]] virtual bool fitted() const = 0;
+  /// Input dimension d of the fitted data.
+  [[nodiscard]] virtual Eigen::Index dimension() const = 0;
+
+  /// Marginal predictions at the rows of X (m x d).
+  [[nodiscard]] virtual Predictive predict(MatrixCRef X) const = 0;
+
+  /// Mean and variance with their input gradients at one point.
+  /// Default: throws InvalidState (capability absent).
+  [[nodiscard]] virtual PointPrediction predict_with_gradient(VectorCRef x) const;
+  /// Joint posterior covariance of f at the rows of X (m x m). Default: throws.
+  [[nodiscard]] virtual Matrix posterior_covariance(MatrixCRef X) const;
+  /// n_samples joint draws of f at the rows of X, one draw per row (n_samples x m).
+  /// Default: throws.
+  [[nodiscard]] virtual Matrix sample(MatrixCRef X, Eigen::Index n_samples, Rng& rng) const;
+  /// A copy conditioned on extra observations (X, y) with the hyperparameters and
+  /// output transform frozen (fantasies). Default: throws.
+  [[nodiscard]] virtual std::unique_ptr<Surrogate> condition_on(MatrixCRef X, VectorCRef y) const;
+  /// Adds observations keeping hyperparameters; default: refit everything.
+  virtual void add_observations(MatrixCRef X, VectorCRef y);
+
+  /// The observation-noise variance the model uses (units of y squared).
+  [[nodiscard]] virtual double noise_variance() const = 0;
+
+  /// The learned state a resumed study needs to continue exactly (e.g. the GP's
+  /// log hyperparameters, used as a warm start of the next fit). Default: empty.
+  [[nodiscard]] virtual Vector state() const { return {}; }
+  /// Restores state() of an identical model; default: ignores it.
+  virtual void set_state(VectorCRef /*state*/) {}
+};
+
+}  // namespace prospect
