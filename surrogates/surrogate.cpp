@@ -1,0 +1,47 @@
+#include "prospect/surrogates/surrogate.hpp"
+
+#include <boost/math/distributions/normal.hpp>
+#include <string>
+
+#include "prospect/errors.hpp"
+
+namespace prospect {
+
+std::pair<Vector, Vector> Predictive::interval(double level, bool include_noise) const {
+  if (!(level > 0.0 && level < 1.0)) {
+    throw InvalidArgument("interval level: got " + std::to_string(level) +
+                          ", expected a probability strictly between 0 and 1");
+  }
+  const double z =
+      boost::math::quantile(boost::math::normal_distribution<double>(), 0.5 + 0.5 * level);
+  Vector var = variance.cwiseMax(0.0);
+  if (include_noise && noise_variance.size() == var.size()) var += noise_variance;
+  const Vector half = z * var.cwiseSqrt();
+  return {mean - half, mean + half};
+}
+
+namespace {
+[[noreturn]] void missing(const Surrogate& s, const char* what, const char* capability) {
+  throw InvalidState("surrogate \"" + s.name() + "\" cannot give " + what + " (capability " +
+                     capability + " is absent); use a GaussianProcess or an acquisition "
+                     "that does not need it");
+}
+}  // namespace
+
+PointPrediction Surrogate::predict_with_gradient(VectorCRef) const {
+  missing(*this, "input gradients", "input_gradients");
+}
+Matrix Surrogate::posterior_covariance(MatrixCRef) const {
+  missing(*this, "a joint posterior covariance", "joint_posterior");
+}
+Matrix Surrogate::sample(MatrixCRef, Eigen::Index, Rng&) const {
+  missing(*this, "joint posterior samples", "joint_posterior");
+}
+std::unique_ptr<Surrogate> Surrogate::condition_on(MatrixCRef, VectorCRef) const {
+  missing(*this, "a conditioned copy for fantasies", "conditioning");
+}
+void Surrogate::add_observations(MatrixCRef, VectorCRef) {
+  missing(*this, "incremental updates", "incremental");
+}
+
+}  // namespace prospect
