@@ -1,0 +1,138 @@
+// prospect/optimizer.hpp — the ask/tell loop, the centre of a user's world.
+//
+//   prospect::Optimizer opt(space, options);
+//   prospect::Trial t = opt.ask();          // a design to evaluate (pending)
+//   opt.tell(t.id, objective(t.params));     // or opt.tell_failed(t.id, "diverged")
+//   opt.best();                              // the recommendation
+//   opt.save("study.json");                  // atomic; Optimizer::load resumes exactly
+//
+// Cost of ask() after the initial design, n completed trials in d encoded dimensions:
+// one surrogate fit (GP: O(R E n^3)), pending points conditioned in O(n^2) each, and
+// the inner optimization (raw_samples + restarts * max_evaluations acquisition
+// evaluations of O(n d + n^2) each). tell() is O(1); save() is O(n d).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "prospect/options.hpp"
+#include "prospect/space.hpp"
+#include "prospect/trial.hpp"
+
+namespace prospect {
+
+/// A study: the space, the options, every trial, and the model state.
+class Optimizer {
+ public:
+  /// Builds a study. Throws InvalidArgument for an empty space and InvalidOptions
+  /// listing every problem of `options`, including impossible combinations.
+  Optimizer(Space space, Options options = {});
+  Optimizer(const Optimizer& other);
+  Optimizer& operator=(const Optimizer& other);
+  Optimizer(Optimizer&&) noexcept;
+  Optimizer& operator=(Optimizer&&) noexcept;
+  ~Optimizer();
+
+  /// The next design to evaluate: an enqueued point, else the initial design, else
+  /// the acquisition's maximizer with all pending trials taken into account.
+  Trial ask();
+  /// q designs at once for q parallel workers, distinct and pending-aware.
+  /// Throws InvalidArgument for q < 1.
+  std::vector<Trial> ask(int q);
+
+  /// Records the objective value of a pending trial (in the user's units and sign).
+  /// Throws UnknownTrial, InvalidState (not pending: told, failed or abandoned
+  /// already) or InvalidArgument (NaN/inf with NonFinitePolicy::refuse). The study
+  /// is unchanged on throw.
+  void tell(std::uint64_t id, double value);
+  /// Records that the evaluation of a pending trial failed; it is not used by the
+  /// model, and its point is not proposed again by the initial design.
+  void tell_failed(std::uint64_t id, const std::string& reason);
+  /// Withdraws a pending trial (a worker that will never answer).
+  void mark_abandoned(std::uint64_t id);
+  /// Puts a user's point first in line: the next ask() returns it. Throws
+  /// InvalidArgument for incomplete params or params of another space.
+  void enqueue(const Params& params);
+
+  /// The recommended trial: the best observed value when the objective is
+  /// noiseless, the completed trial with the best posterior mean otherwise.
+  /// Throws InvalidState when no trial has completed.
+  [[nodiscard]] Trial best() const;
+
+  /// Every trial so far, in id order.
+  [[nodiscard]] const std::vector<Trial>& trials() const;
+  /// One trial; throws UnknownTrial.
+  [[nodiscard]] const Trial& trial(std::uint64_t id) const;
+  /// Counts by status.
+  [[nodiscard]] std::size_t n_complete() const;
+  [[nodiscard]] std::size_t n_pending() const;
+
+  [[nodiscard]] const Space& space() const;
+  [[nodiscard]] const Options& options() const;
+  /// The fitted surrogate of the last model-based ask (nullptr before one).
+  [[nodiscard]] const Surrogate* model() const;
+  /// Wall time of the last ask() in seconds.
+  [[nodiscard]] double last_ask_seconds() const;
+
+  /// Writes the whole study as versioned JSON, atomically (temporary file, flush,
+  /// rename): a crash mid-write leaves the previous file intact. Throws IoError;
+  /// the study is unchanged in any case.
+  void save(const std::string& path) const;
+  /// Loads a study saved by save(); its next ask equals the original's. Built-in
+  /// surrogates and acquisitions are restored from the file; a study that used a
+  /// user's own Surrogate or Acquisition needs them again through `options`
+  /// (their other fields are then taken from the file). Throws StudyFileError for
+  /// a missing, truncated, foreign or newer-version file.
+  [[nodiscard]] static Optimizer load(const std::string& path);
+  [[nodiscard]] static Optimizer load(const std::string& path, const Options& options);
+
+  /// The study file format version written by save().
+  static constexpr int format_version = 1;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+/// What minimize() reports after each evaluation.
+struct Iteration {
+  std::size_t evaluation = 0;     ///< 1-based count of finished evaluations
+  std::size_t budget = 0;         ///< total evaluations asked for
+  const Trial* trial = nullptr;   ///< the trial just finished
+  const Trial* best = nullptr;    ///< the current recommendation (nullptr if none)
+  double ask_seconds = 0.0;       ///< time of the ask that produced `trial`
+  const Optimizer* optimizer = nullptr;
+};
+
+/// Why minimize() returned.
+enum class Termination { budget_exhausted, callback_stopped };
+[[nodiscard]] const char* to_string(Termination termination);
+
+/// What minimize() returns.
+struct Result {
+  Trial best;                      ///< the recommendation
+  std::vector<Trial> trials;       ///< every trial in id order
+  Termination termination = Termination::budget_exhausted;
+  double seconds = 0.0;            ///< total wall time
+  double ask_seconds = 0.0;        ///< time spent in ask()
+  /// "budget exhausted: best 0.3979 at x=3.14, y=2.27 after 50 evaluations (1.2 s, 0.4 s in ask)".
+  [[nodiscard]] std::string brief_report() const;
+  /// Every trial with its value, one per line, after the brief report.
+  [[nodiscard]] std::string full_report() const;
+};
+
+/// Return false from the callback to stop early.
+using IterationCallback = std::function<bool(const Iteration&)>;
+
+/// Optimizes `objective` over `space` with `budget` evaluations (its sign follows
+/// options.direction). An exception thrown by the objective is recorded as a failed
+/// trial with its message, and the loop goes on. With options.progress a progress line
+/// per evaluation goes to stderr. Throws InvalidArgument for budget < 1.
+Result minimize(const std::function<double(const Params&)>& objective, const Space& space,
+                int budget, const Options& options = {}, const IterationCallback& callback = {});
+
+}  // namespace prospect

@@ -1,0 +1,108 @@
+// prospect/options.hpp — everything a study can be told, as runtime values.
+//
+// Model components are chosen by value types (prospect::surrogates::GP{...},
+// prospect::acquisition::LogEI{...}) or by a user's own Surrogate / Acquisition
+// object. Options::validate() lists every problem without throwing; the Optimizer
+// refuses invalid or impossible options when it is built (InvalidOptions).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "prospect/acquisition/analytic.hpp"
+#include "prospect/acquisition_optimizer.hpp"
+#include "prospect/kernels/stationary.hpp"
+#include "prospect/surrogates/gaussian_process.hpp"
+#include "prospect/types.hpp"
+
+namespace prospect {
+
+namespace surrogates {
+/// An exact Gaussian process (the default surrogate).
+struct GP {
+  /// Radial profile of the built-in stationary kernel.
+  kernels::Profile kernel = kernels::Profile::matern52;
+  /// ARD, output scale and lengthscale bounds of the built-in kernel.
+  kernels::StationaryOptions kernel_options{};
+  /// A user's own kernel; when set it replaces `kernel` and `kernel_options`.
+  std::shared_ptr<const kernels::Kernel> custom_kernel;
+  /// Priors, restarts, evaluations ... (its `noise` is set from Options::noise).
+  GaussianProcessOptions gp{};
+};
+}  // namespace surrogates
+
+/// A built-in surrogate or a user's own (cloned for each study).
+using SurrogateChoice = std::variant<surrogates::GP, std::shared_ptr<const Surrogate>>;
+/// "gp(matern52)" or the user surrogate's name().
+[[nodiscard]] std::string to_string(const SurrogateChoice& choice);
+
+/// What the objective's noise is.
+enum class Noise {
+  learned,  ///< noisy objective: the noise variance is learned (the default)
+  none      ///< deterministic objective (a simulator): interpolate, recommend by observed value
+};
+[[nodiscard]] const char* to_string(Noise noise);
+[[nodiscard]] Noise noise_from_string(const std::string& name);
+
+/// How ask(q) and pending trials are handled: the value believed at a pending point.
+enum class PendingStrategy {
+  kriging_believer,     ///< the model's mean (Ginsbourger et al. 2010)
+  constant_liar_min,    ///< the worst observed value (most exploratory)
+  constant_liar_mean,   ///< the mean observed value
+  constant_liar_max     ///< the best observed value
+};
+[[nodiscard]] const char* to_string(PendingStrategy strategy);
+[[nodiscard]] PendingStrategy pending_strategy_from_string(const std::string& name);
+
+/// What tell() does with a NaN or infinite objective value.
+enum class NonFinitePolicy {
+  refuse,        ///< throw InvalidArgument and leave the trial pending (the default)
+  record_failed  ///< record the trial as failed with a message
+};
+[[nodiscard]] const char* to_string(NonFinitePolicy policy);
+
+/// Where kernel-matrix work runs (the CUDA path comes with a later issue; `auto`
+/// and `cpu` both run on the CPU today, `cuda` is refused when not built).
+enum class Device { automatic, cpu, cuda };
+[[nodiscard]] const char* to_string(Device device);
+
+/// Settings of a study. Every field has a sound default.
+struct Options {
+  /// Seed of every random choice; the same seed and tells give the same asks.
+  std::uint64_t seed = 0;
+  /// Minimize or maximize the objective.
+  Direction direction = Direction::minimize;
+  /// Points of the initial Sobol design before the model is used; 0 means
+  /// max(2 (d + 1), 5) for a space of d parameters.
+  int n_initial = 0;
+  /// Noise of the objective (learned, or none for deterministic simulators).
+  Noise noise = Noise::learned;
+  /// The surrogate model.
+  SurrogateChoice surrogate = surrogates::GP{};
+  /// The acquisition function (LogEI by default).
+  AcquisitionChoice acquisition = acquisition::LogEI{};
+  /// The inner optimizer of the acquisition.
+  AcquisitionOptimizerOptions inner{};
+  /// What pending trials (and the points of ask(q)) are believed to return.
+  PendingStrategy pending = PendingStrategy::kriging_believer;
+  /// Refit the surrogate's hyperparameters every `refit_every` completed trials;
+  /// in between the model is updated incrementally with frozen hyperparameters.
+  int refit_every = 1;
+  /// What tell() does with NaN/inf values.
+  NonFinitePolicy non_finite = NonFinitePolicy::refuse;
+  /// Where kernel-matrix work runs.
+  Device device = Device::automatic;
+  /// OpenMP threads for fitting and inner optimization (0: OpenMP's default).
+  /// Results do not depend on it.
+  int threads = 0;
+  /// Print a progress line per evaluation to stderr in minimize().
+  bool progress = false;
+
+  /// Every problem with these options, empty when valid. Never throws.
+  [[nodiscard]] std::vector<std::string> validate() const;
+};
+
+}  // namespace prospect

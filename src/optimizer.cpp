@@ -1,0 +1,596 @@
+#include "prospect/optimizer.hpp"
+
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <sstream>
+
+#include "prospect/errors.hpp"
+#include "prospect/random.hpp"
+#include "prospect/storage.hpp"
+#include "src/json_io.hpp"
+#include "src/study_json.hpp"
+
+namespace prospect {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Seed streams: one per purpose, so that adding a use of randomness in one place
+// never shifts another's numbers.
+constexpr std::uint64_t kDesignStream = 0;
+constexpr std::uint64_t kFitStream = 1;
+constexpr std::uint64_t kInnerStream = 2;
+constexpr std::uint64_t kFallbackStream = 3;
+
+std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, Noise noise) {
+  if (const auto* gp = std::get_if<surrogates::GP>(&choice)) {
+    GaussianProcessOptions o = gp->gp;
+    o.noise = noise == Noise::none ? NoiseModel::none : NoiseModel::learned;
+    if (gp->custom_kernel) return std::make_unique<GaussianProcess>(*gp->custom_kernel, o);
+    return std::make_unique<GaussianProcess>(kernels::Stationary(gp->kernel, gp->kernel_options), o);
+  }
+  return std::get<std::shared_ptr<const Surrogate>>(choice)->clone();
+}
+
+DiscreteStructure discrete_structure(const Space& space) {
+  DiscreteStructure s;
+  for (const auto& p : space.parameters()) {
+    if (p.type == ParameterType::integer && p.scale == Scale::linear) {
+      s.integers.push_back({p.column, static_cast<long>(p.upper - p.lower) + 1});
+    } else if (p.type == ParameterType::categorical) {
+      s.categoricals.push_back({p.column, p.width});
+    }
+    // Log-scaled integers have unequal cells in the unit cube; they are optimized
+    // relaxed and snapped by Space::snap, which rounds in log space.
+  }
+  return s;
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
+  return out;
+}
+
+std::string format_value(double v) {
+  std::ostringstream os;
+  os.precision(6);
+  os << v;
+  return os.str();
+}
+
+}  // namespace
+
+struct Optimizer::State {
+  Space space;
+  Options options;
+  int n_initial = 0;
+  std::vector<Trial> trials;           // trial id == index
+  std::vector<std::uint64_t> told;     // ids of complete trials, in the order told
+  std::deque<Params> queue;            // enqueued by the user, asked first
+  std::size_t design_index = 0;        // initial-design points issued
+  std::uint64_t model_asks = 0;        // model-based points issued (seed stream position)
+  std::unique_ptr<Surrogate> surrogate;
+  std::unique_ptr<Acquisition> acquisition;
+  DiscreteStructure structure;
+  // The surrogate holds the data of `model_ids` (a prefix of `told` when valid).
+  std::vector<std::uint64_t> model_ids;
+  std::size_t refit_at = 0;            // model size at the last full fit
+  bool model_current = false;
+  double last_ask_seconds = 0.0;
+
+  State(Space sp, Options op) : space(std::move(sp)), options(std::move(op)) {
+    if (space.empty()) {
+      throw InvalidArgument(
+          "space: got an empty space, expected at least one parameter (add_real, add_integer or "
+          "add_categorical)");
+    }
+    auto problems = options.validate();
+    surrogate = make_surrogate(options.surrogate, options.noise);
+    acquisition = acquisition::make_acquisition(options.acquisition);
+    const auto caps = surrogate->capabilities();
+    const auto needs = acquisition->needs();
+    if (needs.input_gradients && !caps.input_gradients) {
+      problems.push_back("acquisition \"" + acquisition->name() + "\" needs input gradients that " +
+                         "surrogate \"" + surrogate->name() +
+                         "\" cannot give; use acquisition::LogEI{} or a GP surrogate");
+    }
+    if (needs.joint_posterior && !caps.joint_posterior) {
+      problems.push_back("acquisition \"" + acquisition->name() +
+                         "\" needs a joint posterior that surrogate \"" + surrogate->name() +
+                         "\" cannot give; use an analytic acquisition (LogEI, UCB) or a GP");
+    }
+    if (needs.conditioning && !caps.conditioning) {
+      problems.push_back("acquisition \"" + acquisition->name() + "\" needs fantasies that surrogate \"" +
+                         surrogate->name() + "\" cannot give; use acquisition::LogEI{} or a GP");
+    }
+    if (!problems.empty()) {
+      throw InvalidOptions("invalid options: " + join(problems, "; "));
+    }
+    const auto d = static_cast<int>(space.size());
+    n_initial = options.n_initial > 0 ? options.n_initial : std::max(2 * (d + 1), 5);
+    structure = discrete_structure(space);
+  }
+
+  State(const State& o)
+      : space(o.space),
+        options(o.options),
+        n_initial(o.n_initial),
+        trials(o.trials),
+        told(o.told),
+        queue(o.queue),
+        design_index(o.design_index),
+        model_asks(o.model_asks),
+        surrogate(o.surrogate->clone()),
+        acquisition(o.acquisition->clone()),
+        structure(o.structure),
+        model_ids(o.model_ids),
+        refit_at(o.refit_at),
+        model_current(o.model_current),
+        last_ask_seconds(o.last_ask_seconds) {}
+
+  double internal(double value) const {
+    return options.direction == Direction::minimize ? -value : value;
+  }
+
+  Trial& find(std::uint64_t id) {
+    if (id >= trials.size()) {
+      throw UnknownTrial("trial id: got " + std::to_string(id) + ", expected one of the " +
+                         std::to_string(trials.size()) + " ids this study has issued (0.." +
+                         std::to_string(trials.empty() ? 0 : trials.size() - 1) + ")");
+    }
+    return trials[id];
+  }
+
+  Trial& find_pending(std::uint64_t id, const char* action) {
+    Trial& t = find(id);
+    if (t.status != TrialStatus::pending) {
+      std::string was = to_string(t.status);
+      if (t.value) was += " with value " + format_value(*t.value);
+      throw InvalidState(std::string(action) + " trial " + std::to_string(id) +
+                         ": it is no longer pending (it was " + was +
+                         "); each trial is told once");
+    }
+    return t;
+  }
+
+  Dataset dataset(const std::vector<std::uint64_t>& ids) const {
+    Dataset data;
+    data.X.resize(static_cast<Eigen::Index>(ids.size()), space.dimension());
+    data.y.resize(static_cast<Eigen::Index>(ids.size()));
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const Trial& t = trials[ids[i]];
+      data.X.row(static_cast<Eigen::Index>(i)) = space.encode(t.params).transpose();
+      data.y(static_cast<Eigen::Index>(i)) = internal(*t.value);
+    }
+    return data;
+  }
+
+  // Brings the surrogate up to date with every complete trial: a full refit every
+  // `refit_every` new observations, an incremental update in between.
+  void update_model() {
+    if (model_current) return;
+    const bool prefix = model_ids.size() <= told.size() &&
+                        std::equal(model_ids.begin(), model_ids.end(), told.begin());
+    const bool incremental = surrogate->fitted() && prefix && surrogate->capabilities().incremental &&
+                             told.size() - refit_at < static_cast<std::size_t>(options.refit_every);
+    if (incremental && told.size() > model_ids.size()) {
+      std::vector<std::uint64_t> fresh(told.begin() + static_cast<long>(model_ids.size()), told.end());
+      const Dataset add = dataset(fresh);
+      surrogate->add_observations(add.X, add.y);
+    } else if (!incremental || told.size() != model_ids.size()) {
+      surrogate->fit(dataset(told), derive_seed(derive_seed(options.seed, kFitStream), told.size()));
+      refit_at = told.size();
+    }
+    model_ids = told;
+    model_current = true;
+  }
+
+  // The incumbent for improvement-based acquisitions (maximization sign): the best
+  // observation when the objective is noiseless, the best posterior mean at the
+  // observed points otherwise (a single lucky noisy value must not set the bar).
+  double incumbent(const Surrogate& model, const Dataset& data) const {
+    if (options.noise == Noise::none) return data.y.maxCoeff();
+    return model.predict(data.X).mean.maxCoeff();
+  }
+
+  double lie(const Surrogate& model, const Vector& x, const Dataset& data) const {
+    switch (options.pending) {
+      case PendingStrategy::kriging_believer: {
+        Matrix X(1, x.size());
+        X.row(0) = x.transpose();
+        return model.predict(X).mean(0);
+      }
+      case PendingStrategy::constant_liar_min: return data.y.minCoeff();
+      case PendingStrategy::constant_liar_mean: return data.y.mean();
+      case PendingStrategy::constant_liar_max: return data.y.maxCoeff();
+    }
+    return data.y.mean();
+  }
+
+  bool is_taken(const Vector& x, const std::vector<Vector>& taken) const {
+    for (const auto& t : taken) {
+      if ((t - x).cwiseAbs().maxCoeff() < 1e-9) return true;
+    }
+    return false;
+  }
+
+  Trial issue(const Params& params) {
+    Trial t;
+    t.id = trials.size();
+    t.params = params;
+    t.status = TrialStatus::pending;
+    trials.push_back(t);
+    return t;
+  }
+
+  std::vector<Trial> ask(int q) {
+    if (q < 1) {
+      throw InvalidArgument("q: got " + std::to_string(q) + ", expected at least 1 point to ask");
+    }
+    const auto start = Clock::now();
+    std::vector<Trial> out;
+    // Work on a copy of the counters so that a failure leaves the study unchanged.
+    std::size_t design = design_index;
+    std::uint64_t asks = model_asks;
+    std::deque<Params> pending_queue = queue;
+    std::vector<Params> chosen;
+
+    while (static_cast<int>(chosen.size()) < q && !pending_queue.empty()) {
+      chosen.push_back(pending_queue.front());
+      pending_queue.pop_front();
+    }
+    const auto d = space.dimension();
+    while (static_cast<int>(chosen.size()) < q && (design < static_cast<std::size_t>(n_initial) || told.empty())) {
+      const Matrix points = sobol(static_cast<Eigen::Index>(std::max<std::size_t>(design + 1, n_initial)),
+                                  d, derive_seed(options.seed, kDesignStream));
+      chosen.push_back(space.decode(points.row(static_cast<Eigen::Index>(design)).transpose()));
+      ++design;
+    }
+
+    if (static_cast<int>(chosen.size()) < q) {
+      update_model();
+      const Dataset data = dataset(told);
+      // Everything asked and not told (and chosen in this call) is believed.
+      std::vector<Vector> taken;
+      for (const auto id : told) taken.push_back(space.encode(trials[id].params));
+      std::vector<Vector> pending_x;
+      for (const auto& t : trials) {
+        if (t.status == TrialStatus::pending) pending_x.push_back(space.encode(t.params));
+      }
+      for (const auto& p : chosen) pending_x.push_back(space.encode(p));
+      double best = incumbent(*surrogate, data);
+      std::unique_ptr<Surrogate> believed;
+      const Surrogate* model = surrogate.get();
+      const bool can_condition = surrogate->capabilities().conditioning;
+      auto believe = [&](const Vector& x) {
+        if (!can_condition) return;
+        const double value = lie(*model, x, data);
+        Matrix X(1, x.size());
+        X.row(0) = x.transpose();
+        Vector y(1);
+        y(0) = value;
+        believed = model->condition_on(X, y);
+        model = believed.get();
+        best = std::max(best, value);
+      };
+      for (const auto& x : pending_x) {
+        believe(x);
+        taken.push_back(x);
+      }
+      while (static_cast<int>(chosen.size()) < q) {
+        std::unique_ptr<Acquisition> acq = acquisition->clone();
+        AcquisitionContext context;
+        context.model = model;
+        context.data = &data;
+        context.incumbent = best;
+        context.iteration = static_cast<Eigen::Index>(told.size());
+        context.seed = derive_seed(derive_seed(options.seed, kInnerStream), asks);
+        if (!pending_x.empty()) {
+          context.X_pending.resize(static_cast<Eigen::Index>(pending_x.size()), d);
+          for (std::size_t i = 0; i < pending_x.size(); ++i) {
+            context.X_pending.row(static_cast<Eigen::Index>(i)) = pending_x[i].transpose();
+          }
+        }
+        acq->prepare(context);
+        AcquisitionOptimizerOptions inner = options.inner;
+        if (inner.threads == 0) inner.threads = options.threads;
+        const AcquisitionOptimum opt =
+            optimize_acquisition(*acq, d, structure, context.seed, inner);
+        Vector x = space.snap(opt.x);
+        if (is_taken(x, taken)) x = fallback(*acq, taken, asks);
+        ++asks;
+        chosen.push_back(space.decode(x));
+        taken.push_back(x);
+        pending_x.push_back(x);
+        if (static_cast<int>(chosen.size()) < q) believe(x);
+      }
+    }
+
+    // Commit: nothing above changed the study's observable state except the model cache.
+    queue = std::move(pending_queue);
+    design_index = design;
+    model_asks = asks;
+    for (const auto& p : chosen) out.push_back(issue(p));
+    last_ask_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return out;
+  }
+
+  // A point not yet evaluated or pending when the acquisition's maximizer is one
+  // (a small discrete space, or a model certain of its optimum): the best of a
+  // fresh Sobol set by acquisition value.
+  Vector fallback(const Acquisition& acq, const std::vector<Vector>& taken, std::uint64_t asks) const {
+    const auto d = space.dimension();
+    const Matrix raw = sobol(256, d, derive_seed(derive_seed(options.seed, kFallbackStream), asks));
+    Matrix candidates(raw.rows(), d);
+    Eigen::Index m = 0;
+    for (Eigen::Index i = 0; i < raw.rows(); ++i) {
+      Vector x = space.snap(raw.row(i).transpose());
+      if (!is_taken(x, taken)) candidates.row(m++) = x.transpose();
+    }
+    if (m == 0) return space.snap(raw.row(0).transpose());  // the space is exhausted
+    Vector values(m);
+    acq.evaluate(candidates.topRows(m), values);
+    Eigen::Index best = 0;
+    for (Eigen::Index i = 1; i < m; ++i) {
+      if (values(i) > values(best)) best = i;
+    }
+    return candidates.row(best).transpose();
+  }
+
+  Trial best() const {
+    if (told.empty()) {
+      throw InvalidState("best(): no trial has completed yet; tell() at least one value first");
+    }
+    std::uint64_t best_id = told.front();
+    if (options.noise == Noise::none) {
+      for (const auto id : told) {
+        if (internal(*trials[id].value) > internal(*trials[best_id].value)) best_id = id;
+      }
+      return trials[best_id];
+    }
+    // Noisy: the completed trial the model believes best. A stale model is refitted
+    // on a copy so that best() never changes what the next ask() returns.
+    const Dataset data = dataset(told);
+    std::unique_ptr<Surrogate> fresh;
+    const Surrogate* model = surrogate.get();
+    if (!(model_current && surrogate->fitted())) {
+      fresh = surrogate->clone();
+      fresh->fit(data, derive_seed(derive_seed(options.seed, kFitStream), told.size()));
+      model = fresh.get();
+    }
+    const Vector mean = model->predict(data.X).mean;
+    Eigen::Index i_best = 0;
+    for (Eigen::Index i = 1; i < mean.size(); ++i) {
+      if (mean(i) > mean(i_best)) i_best = i;
+    }
+    return trials[told[static_cast<std::size_t>(i_best)]];
+  }
+};
+
+Optimizer::Optimizer(Space space, Options options)
+    : s_(std::make_unique<State>(std::move(space), std::move(options))) {}
+Optimizer::Optimizer(const Optimizer& other) : s_(std::make_unique<State>(*other.s_)) {}
+Optimizer& Optimizer::operator=(const Optimizer& other) {
+  if (this != &other) s_ = std::make_unique<State>(*other.s_);
+  return *this;
+}
+Optimizer::Optimizer(Optimizer&&) noexcept = default;
+Optimizer& Optimizer::operator=(Optimizer&&) noexcept = default;
+Optimizer::~Optimizer() = default;
+
+Trial Optimizer::ask() { return s_->ask(1).front(); }
+std::vector<Trial> Optimizer::ask(int q) { return s_->ask(q); }
+
+void Optimizer::tell(std::uint64_t id, double value) {
+  Trial& t = s_->find_pending(id, "tell:");
+  if (!std::isfinite(value)) {
+    if (s_->options.non_finite == NonFinitePolicy::record_failed) {
+      t.status = TrialStatus::failed;
+      t.message = "non-finite objective value " + format_value(value);
+      return;
+    }
+    throw InvalidArgument("value: got " + format_value(value) + " for trial " + std::to_string(id) +
+                          ", expected a finite number; use tell_failed(id, reason) for a failed "
+                          "evaluation or Options::non_finite = NonFinitePolicy::record_failed");
+  }
+  s_->told.reserve(s_->told.size() + 1);  // the only allocation; done before any change
+  t.value = value;
+  t.status = TrialStatus::complete;
+  s_->told.push_back(id);
+  s_->model_current = false;
+}
+
+void Optimizer::tell_failed(std::uint64_t id, const std::string& reason) {
+  Trial& t = s_->find_pending(id, "tell_failed:");
+  t.status = TrialStatus::failed;
+  t.message = reason;
+}
+
+void Optimizer::mark_abandoned(std::uint64_t id) {
+  Trial& t = s_->find_pending(id, "mark_abandoned:");
+  t.status = TrialStatus::abandoned;
+}
+
+void Optimizer::enqueue(const Params& params) {
+  s_->space.validate(params);
+  s_->queue.push_back(params);
+}
+
+Trial Optimizer::best() const { return s_->best(); }
+const std::vector<Trial>& Optimizer::trials() const { return s_->trials; }
+const Trial& Optimizer::trial(std::uint64_t id) const { return s_->find(id); }
+std::size_t Optimizer::n_complete() const { return s_->told.size(); }
+std::size_t Optimizer::n_pending() const {
+  return static_cast<std::size_t>(std::count_if(s_->trials.begin(), s_->trials.end(), [](const Trial& t) {
+    return t.status == TrialStatus::pending;
+  }));
+}
+const Space& Optimizer::space() const { return s_->space; }
+const Options& Optimizer::options() const { return s_->options; }
+const Surrogate* Optimizer::model() const {
+  return s_->surrogate->fitted() ? s_->surrogate.get() : nullptr;
+}
+double Optimizer::last_ask_seconds() const { return s_->last_ask_seconds; }
+
+void Optimizer::save(const std::string& path) const {
+  using nlohmann::json;
+  const State& s = *s_;
+  json j;
+  j["format"] = "prospect-study";
+  j["version"] = format_version;
+  j["space"] = detail::to_json(s.space);
+  j["options"] = detail::options_to_json(s.options);
+  json trials = json::array();
+  for (const auto& t : s.trials) trials.push_back(detail::to_json(t));
+  j["trials"] = trials;
+  j["told"] = s.told;
+  json queue = json::array();
+  for (const auto& p : s.queue) queue.push_back(detail::to_json(p));
+  j["queue"] = queue;
+  j["design_index"] = s.design_index;
+  j["model_asks"] = s.model_asks;
+  const Vector state = s.surrogate->state();
+  j["surrogate_state"] = std::vector<double>(state.data(), state.data() + state.size());
+  write_file_atomically(path, j.dump(1));
+}
+
+Optimizer Optimizer::load(const std::string& path) { return load(path, Options{}); }
+
+Optimizer Optimizer::load(const std::string& path, const Options& user_options) {
+  using nlohmann::json;
+  std::string text;
+  try {
+    text = read_file(path);
+  } catch (const IoError& e) {
+    throw StudyFileError(std::string("study file: ") + e.what());
+  }
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::exception& e) {
+    throw StudyFileError("study file '" + path +
+                         "': not valid JSON (truncated or corrupt?): " + e.what());
+  }
+  if (!j.is_object() || !j.contains("format") || j["format"] != "prospect-study") {
+    throw StudyFileError("study file '" + path +
+                         "': not a prospect study (expected \"format\": \"prospect-study\")");
+  }
+  if (!j.contains("version") || !j["version"].is_number_integer() ||
+      j["version"].get<int>() > format_version || j["version"].get<int>() < 1) {
+    throw StudyFileError("study file '" + path + "': format version " +
+                         (j.contains("version") ? j["version"].dump() : std::string("(missing)")) +
+                         ", expected 1.." + std::to_string(format_version) +
+                         " (written by a newer prospect?)");
+  }
+  try {
+    Space space = detail::space_from_json(j.at("space"));
+    Options options = detail::options_from_json(j.at("options"), user_options);
+    Optimizer opt(space, options);
+    State& s = *opt.s_;
+    for (const auto& t : j.at("trials")) s.trials.push_back(detail::trial_from_json(t, s.space));
+    for (std::size_t i = 0; i < s.trials.size(); ++i) {
+      if (s.trials[i].id != i) throw StudyFileError("trials[" + std::to_string(i) + "].id: expected " + std::to_string(i));
+    }
+    s.told = j.at("told").get<std::vector<std::uint64_t>>();
+    for (const auto id : s.told) {
+      if (id >= s.trials.size() || s.trials[id].status != TrialStatus::complete || !s.trials[id].value) {
+        throw StudyFileError("told: id " + std::to_string(id) + " is not a complete trial");
+      }
+    }
+    for (const auto& p : j.at("queue")) s.queue.push_back(detail::params_from_json(p, s.space));
+    s.design_index = j.at("design_index").get<std::size_t>();
+    s.model_asks = j.at("model_asks").get<std::uint64_t>();
+    const auto state = j.at("surrogate_state").get<std::vector<double>>();
+    if (!state.empty()) {
+      s.surrogate->set_state(Eigen::Map<const Vector>(state.data(), static_cast<Eigen::Index>(state.size())));
+    }
+    return opt;
+  } catch (const StudyFileError& e) {
+    throw StudyFileError("study file '" + path + "': " + e.what());
+  } catch (const json::exception& e) {
+    throw StudyFileError("study file '" + path + "': missing or malformed field: " + e.what());
+  } catch (const Error& e) {
+    throw StudyFileError("study file '" + path + "': " + e.what());
+  }
+}
+
+const char* to_string(Termination termination) {
+  return termination == Termination::budget_exhausted ? "budget exhausted" : "stopped by callback";
+}
+
+std::string Result::brief_report() const {
+  std::ostringstream os;
+  os << to_string(termination) << ": best " << (best.value ? format_value(*best.value) : "(none)")
+     << " at " << best.params.to_string() << " after " << trials.size() << " evaluations ("
+     << format_value(seconds) << " s, " << format_value(ask_seconds) << " s in ask)";
+  return os.str();
+}
+
+std::string Result::full_report() const {
+  std::ostringstream os;
+  os << brief_report() << "\n";
+  for (const auto& t : trials) {
+    os << "  trial " << t.id << " [" << to_string(t.status) << "] "
+       << (t.value ? format_value(*t.value) : std::string("-")) << "  " << t.params.to_string();
+    if (!t.message.empty()) os << "  (" << t.message << ")";
+    os << "\n";
+  }
+  return os.str();
+}
+
+Result minimize(const std::function<double(const Params&)>& objective, const Space& space, int budget,
+                const Options& options, const IterationCallback& callback) {
+  if (budget < 1) {
+    throw InvalidArgument("budget: got " + std::to_string(budget) + ", expected at least 1 evaluation");
+  }
+  if (!objective) throw InvalidArgument("objective: got an empty function, expected a callable");
+  const auto start = Clock::now();
+  Optimizer opt(space, options);
+  Result result;
+  for (int i = 0; i < budget; ++i) {
+    Trial t = opt.ask();
+    result.ask_seconds += opt.last_ask_seconds();
+    try {
+      opt.tell(t.id, objective(t.params));
+    } catch (const std::exception& e) {
+      // The objective's own failure (or a NaN refused by tell) must not end the study.
+      if (opt.trial(t.id).status == TrialStatus::pending) opt.tell_failed(t.id, e.what());
+    }
+    const Trial& done = opt.trial(t.id);
+    std::optional<Trial> best;
+    if (opt.n_complete() > 0) best = opt.best();
+    if (options.progress) {
+      std::fprintf(stderr, "[prospect] %d/%d %s value=%s best=%s ask=%.1f ms\n", i + 1, budget,
+                   to_string(done.status), done.value ? format_value(*done.value).c_str() : "-",
+                   best && best->value ? format_value(*best->value).c_str() : "-",
+                   1e3 * opt.last_ask_seconds());
+    }
+    if (callback) {
+      Iteration it;
+      it.evaluation = static_cast<std::size_t>(i + 1);
+      it.budget = static_cast<std::size_t>(budget);
+      it.trial = &done;
+      it.best = best ? &*best : nullptr;
+      it.ask_seconds = opt.last_ask_seconds();
+      it.optimizer = &opt;
+      if (!callback(it)) {
+        result.termination = Termination::callback_stopped;
+        break;
+      }
+    }
+  }
+  result.trials = opt.trials();
+  if (opt.n_complete() > 0) result.best = opt.best();
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return result;
+}
+
+}  // namespace prospect

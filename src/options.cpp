@@ -1,0 +1,98 @@
+#include "prospect/options.hpp"
+
+#include <string>
+#include <type_traits>
+
+#include "prospect/errors.hpp"
+
+namespace prospect {
+
+std::string to_string(const SurrogateChoice& choice) {
+  return std::visit(
+      [](const auto& c) -> std::string {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, surrogates::GP>) {
+          return std::string("gp(") +
+                 (c.custom_kernel ? c.custom_kernel->name() : kernels::to_string(c.kernel)) + ")";
+        } else {
+          return c ? c->name() : std::string("(null surrogate)");
+        }
+      },
+      choice);
+}
+
+const char* to_string(Noise noise) { return noise == Noise::learned ? "learned" : "none"; }
+
+Noise noise_from_string(const std::string& name) {
+  if (name == "learned") return Noise::learned;
+  if (name == "none") return Noise::none;
+  throw InvalidArgument("noise: got \"" + name + "\", expected \"learned\" or \"none\"");
+}
+
+const char* to_string(PendingStrategy strategy) {
+  switch (strategy) {
+    case PendingStrategy::kriging_believer: return "kriging_believer";
+    case PendingStrategy::constant_liar_min: return "constant_liar_min";
+    case PendingStrategy::constant_liar_mean: return "constant_liar_mean";
+    case PendingStrategy::constant_liar_max: return "constant_liar_max";
+  }
+  return "?";
+}
+
+PendingStrategy pending_strategy_from_string(const std::string& name) {
+  for (auto s : {PendingStrategy::kriging_believer, PendingStrategy::constant_liar_min,
+                 PendingStrategy::constant_liar_mean, PendingStrategy::constant_liar_max}) {
+    if (name == to_string(s)) return s;
+  }
+  throw InvalidArgument("pending strategy: got \"" + name +
+                        "\", expected kriging_believer, constant_liar_min, constant_liar_mean "
+                        "or constant_liar_max");
+}
+
+const char* to_string(NonFinitePolicy policy) {
+  return policy == NonFinitePolicy::refuse ? "refuse" : "record_failed";
+}
+
+const char* to_string(Device device) {
+  switch (device) {
+    case Device::automatic: return "auto";
+    case Device::cpu: return "cpu";
+    case Device::cuda: return "cuda";
+  }
+  return "?";
+}
+
+std::vector<std::string> Options::validate() const {
+  std::vector<std::string> problems;
+  if (n_initial < 0) {
+    problems.push_back("n_initial: got " + std::to_string(n_initial) +
+                       ", expected 0 (automatic) or a positive count");
+  }
+  if (refit_every < 1) {
+    problems.push_back("refit_every: got " + std::to_string(refit_every) + ", expected >= 1");
+  }
+  if (threads < 0) {
+    problems.push_back("threads: got " + std::to_string(threads) + ", expected >= 0 (0: default)");
+  }
+  if (device == Device::cuda) {
+    problems.push_back(
+        "device: got \"cuda\", but this build has no CUDA part; use Device::automatic or Device::cpu");
+  }
+  for (const auto& p : inner.validate()) problems.push_back("inner." + p);
+  if (const auto* gp = std::get_if<surrogates::GP>(&surrogate)) {
+    for (const auto& p : gp->gp.validate()) problems.push_back("surrogate.gp." + p);
+  } else if (!std::get<std::shared_ptr<const Surrogate>>(surrogate)) {
+    problems.push_back("surrogate: got a null Surrogate pointer, expected a model or surrogates::GP{}");
+  }
+  if (const auto* user = std::get_if<std::shared_ptr<const Acquisition>>(&acquisition);
+      user && !*user) {
+    problems.push_back(
+        "acquisition: got a null Acquisition pointer, expected an acquisition or acquisition::LogEI{}");
+  }
+  if (const auto* ucb = std::get_if<acquisition::UCB>(&acquisition); ucb && !(ucb->beta > 0.0)) {
+    problems.push_back("acquisition.beta: got " + std::to_string(ucb->beta) + ", expected > 0");
+  }
+  return problems;
+}
+
+}  // namespace prospect

@@ -1,0 +1,138 @@
+#include "src/study_json.hpp"
+
+#include <string>
+
+#include "prospect/errors.hpp"
+
+namespace prospect::detail {
+
+using nlohmann::json;
+
+json options_to_json(const Options& o) {
+  json j;
+  j["seed"] = o.seed;
+  j["direction"] = to_string(o.direction);
+  j["n_initial"] = o.n_initial;
+  j["noise"] = to_string(o.noise);
+  if (const auto* gp = std::get_if<surrogates::GP>(&o.surrogate)) {
+    json s;
+    s["type"] = "gp";
+    if (gp->custom_kernel) {
+      s["custom_kernel"] = gp->custom_kernel->name();
+    } else {
+      s["kernel"] = kernels::to_string(gp->kernel);
+      s["ard"] = gp->kernel_options.ard;
+      s["outputscale"] = gp->kernel_options.outputscale;
+      s["min_lengthscale"] = gp->kernel_options.min_lengthscale;
+      s["max_lengthscale"] = gp->kernel_options.max_lengthscale;
+    }
+    s["priors"] = to_string(gp->gp.priors);
+    s["noiseless_nugget"] = gp->gp.noiseless_nugget;
+    s["restarts"] = gp->gp.restarts;
+    s["max_evaluations"] = gp->gp.max_evaluations;
+    s["ftol_rel"] = gp->gp.ftol_rel;
+    s["learn_mean"] = gp->gp.learn_mean;
+    j["surrogate"] = s;
+  } else {
+    j["surrogate"] = {{"type", "user"}, {"name", to_string(o.surrogate)}};
+  }
+  json a;
+  if (std::holds_alternative<std::shared_ptr<const Acquisition>>(o.acquisition)) {
+    a["type"] = "user";
+  } else {
+    a["type"] = acquisition::to_string(o.acquisition);
+  }
+  a["name"] = acquisition::to_string(o.acquisition);
+  if (const auto* ucb = std::get_if<acquisition::UCB>(&o.acquisition)) {
+    a["beta"] = ucb->beta;
+    a["schedule"] = ucb->schedule;
+    a["delta"] = ucb->delta;
+  }
+  j["acquisition"] = a;
+  j["inner"] = {{"raw_samples", o.inner.raw_samples},
+                {"restarts", o.inner.restarts},
+                {"max_evaluations", o.inner.max_evaluations},
+                {"ftol_rel", o.inner.ftol_rel},
+                {"max_enumeration", o.inner.max_enumeration}};
+  j["pending"] = to_string(o.pending);
+  j["refit_every"] = o.refit_every;
+  j["non_finite"] = to_string(o.non_finite);
+  return j;
+}
+
+Options options_from_json(const json& j, const Options& user) {
+  Options o;
+  o.seed = j.at("seed").get<std::uint64_t>();
+  o.direction = direction_from_string(j.at("direction").get<std::string>());
+  o.n_initial = j.at("n_initial").get<int>();
+  o.noise = noise_from_string(j.at("noise").get<std::string>());
+  const json& s = j.at("surrogate");
+  if (s.at("type") == "gp") {
+    surrogates::GP gp;
+    if (s.contains("custom_kernel")) {
+      const auto* user_gp = std::get_if<surrogates::GP>(&user.surrogate);
+      if (!user_gp || !user_gp->custom_kernel) {
+        throw StudyFileError("options.surrogate: the study used the user kernel \"" +
+                             s.at("custom_kernel").get<std::string>() +
+                             "\"; pass it again in Options to Optimizer::load");
+      }
+      gp.custom_kernel = user_gp->custom_kernel;
+    } else {
+      gp.kernel = kernels::profile_from_string(s.at("kernel").get<std::string>());
+      gp.kernel_options.ard = s.at("ard").get<bool>();
+      gp.kernel_options.outputscale = s.at("outputscale").get<bool>();
+      gp.kernel_options.min_lengthscale = s.at("min_lengthscale").get<double>();
+      gp.kernel_options.max_lengthscale = s.at("max_lengthscale").get<double>();
+    }
+    gp.gp.priors = prior_preset_from_string(s.at("priors").get<std::string>());
+    gp.gp.noiseless_nugget = s.at("noiseless_nugget").get<double>();
+    gp.gp.restarts = s.at("restarts").get<int>();
+    gp.gp.max_evaluations = s.at("max_evaluations").get<int>();
+    gp.gp.ftol_rel = s.at("ftol_rel").get<double>();
+    gp.gp.learn_mean = s.at("learn_mean").get<bool>();
+    o.surrogate = gp;
+  } else {
+    const auto* mine = std::get_if<std::shared_ptr<const Surrogate>>(&user.surrogate);
+    if (!mine || !*mine) {
+      throw StudyFileError("options.surrogate: the study used the user surrogate \"" +
+                           s.at("name").get<std::string>() +
+                           "\"; pass it again in Options to Optimizer::load");
+    }
+    o.surrogate = user.surrogate;
+  }
+  const json& a = j.at("acquisition");
+  if (a.at("type") == "user") {
+    const auto* mine = std::get_if<std::shared_ptr<const Acquisition>>(&user.acquisition);
+    if (!mine || !*mine) {
+      throw StudyFileError("options.acquisition: the study used the user acquisition \"" +
+                           a.at("name").get<std::string>() +
+                           "\"; pass it again in Options to Optimizer::load");
+    }
+    o.acquisition = user.acquisition;
+  } else {
+    o.acquisition = acquisition::acquisition_from_string(a.at("type").get<std::string>());
+    if (auto* ucb = std::get_if<acquisition::UCB>(&o.acquisition)) {
+      ucb->beta = a.at("beta").get<double>();
+      ucb->schedule = a.at("schedule").get<bool>();
+      ucb->delta = a.at("delta").get<double>();
+    }
+  }
+  const json& in = j.at("inner");
+  o.inner.raw_samples = in.at("raw_samples").get<int>();
+  o.inner.restarts = in.at("restarts").get<int>();
+  o.inner.max_evaluations = in.at("max_evaluations").get<int>();
+  o.inner.ftol_rel = in.at("ftol_rel").get<double>();
+  o.inner.max_enumeration = in.at("max_enumeration").get<int>();
+  o.inner.threads = user.inner.threads;
+  o.pending = pending_strategy_from_string(j.at("pending").get<std::string>());
+  o.refit_every = j.at("refit_every").get<int>();
+  const auto nf = j.at("non_finite").get<std::string>();
+  o.non_finite = nf == "record_failed" ? NonFinitePolicy::record_failed : NonFinitePolicy::refuse;
+  // Run-time settings are the caller's, not the file's.
+  o.threads = user.threads;
+  o.progress = user.progress;
+  o.device = user.device;
+  return o;
+}
+
+}  // namespace prospect::detail
