@@ -1,0 +1,171 @@
+// bench_regret — optimization quality and ask() time of prospect on the test functions.
+//
+// For each function and seed: n_initial Sobol points then model-based asks up to the
+// budget (default 10 + 40); after each evaluation the TRUE value of the recommended
+// point (Optimizer::best(); by posterior mean when noise is learned) gives the simple
+// regret. A random-search baseline runs on the same seeds. Writes one CSV row per
+// (method, function, seed, evaluation) and prints a table of the final regret
+// (median and quartiles over seeds) and the median ask() time.
+//
+//   bench_regret --functions branin,hartmann6 --seeds 20 --out bench/results/prospect
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "functions/test_functions.hpp"
+#include "prospect/prospect.hpp"
+
+namespace {
+
+struct Run {
+  std::string method, function;
+  int seed = 0;
+  std::vector<double> regret;        // after each evaluation
+  std::vector<double> ask_seconds;   // model-based asks only
+};
+
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return NAN;
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  const auto hi = static_cast<std::size_t>(std::ceil(pos));
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+prospect::Space make_space(const prospect::bench::TestFunction& f) {
+  prospect::Space space;
+  for (int j = 0; j < f.dimension; ++j) {
+    space.add_real("x" + std::to_string(j), f.lower[static_cast<std::size_t>(j)],
+                   f.upper[static_cast<std::size_t>(j)]);
+  }
+  return space;
+}
+
+Run run_prospect(const prospect::bench::TestFunction& f, int seed, int budget, int n_initial,
+                 double noise_std, bool noiseless, const std::string& acquisition, int threads) {
+  prospect::Options options;
+  options.seed = static_cast<std::uint64_t>(seed);
+  options.n_initial = n_initial;
+  options.noise = noiseless ? prospect::Noise::none : prospect::Noise::learned;
+  options.acquisition = prospect::acquisition::acquisition_from_string(acquisition);
+  options.threads = threads;
+  prospect::Optimizer opt(make_space(f), options);
+  prospect::Rng noise_rng(prospect::derive_seed(static_cast<std::uint64_t>(seed), 777));
+  Run run{"prospect-" + acquisition + (noiseless ? "-noiseless" : ""), f.name, seed, {}, {}};
+  for (int i = 0; i < budget; ++i) {
+    const prospect::Trial t = opt.ask();
+    if (i >= n_initial) run.ask_seconds.push_back(opt.last_ask_seconds());
+    const std::vector<double> x = t.params.values();
+    opt.tell(t.id, prospect::bench::noisy(f, x, noise_std, noise_rng));
+    run.regret.push_back(f.f(opt.best().params.values()) - f.optimum);
+  }
+  return run;
+}
+
+Run run_random(const prospect::bench::TestFunction& f, int seed, int budget) {
+  prospect::Rng rng(prospect::derive_seed(static_cast<std::uint64_t>(seed), 4242));
+  Run run{"random", f.name, seed, {}, {}};
+  double best = INFINITY;
+  std::vector<double> x(static_cast<std::size_t>(f.dimension));
+  for (int i = 0; i < budget; ++i) {
+    for (int j = 0; j < f.dimension; ++j) {
+      const auto k = static_cast<std::size_t>(j);
+      x[k] = f.lower[k] + rng.uniform() * (f.upper[k] - f.lower[k]);
+    }
+    best = std::min(best, f.f(x));
+    run.regret.push_back(best - f.optimum);
+  }
+  return run;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"prospect regret benchmark: simple regret and ask() time on the test functions"};
+  std::string functions = "branin,hartmann6,six_hump_camel,goldstein_price,hartmann3";
+  int seeds = 20, first_seed = 0, budget = 50, n_initial = 10, threads = 0;
+  double noise_std = 0.0;
+  bool noiseless = false, no_random = false;
+  std::string acquisition = "logei", out = "bench/results/prospect";
+  app.add_option("--functions", functions, "comma-separated names, or 'all'");
+  app.add_option("--seeds", seeds, "number of seeds")->check(CLI::PositiveNumber);
+  app.add_option("--first-seed", first_seed, "first seed");
+  app.add_option("--budget", budget, "evaluations per run")->check(CLI::PositiveNumber);
+  app.add_option("--n-initial", n_initial, "initial Sobol points")->check(CLI::PositiveNumber);
+  app.add_option("--noise-std", noise_std, "Gaussian observation noise (absolute)");
+  app.add_flag("--noiseless", noiseless, "declare the objective noiseless (Noise::none)");
+  app.add_option("--acquisition", acquisition, "logei, ei, ucb, pi, logpi");
+  app.add_flag("--no-random", no_random, "skip the random-search baseline");
+  app.add_option("--threads", threads, "OpenMP threads (0: default)");
+  app.add_option("--out", out, "output directory");
+  CLI11_PARSE(app, argc, argv);
+
+  std::vector<std::string> names;
+  if (functions == "all") {
+    for (const auto& f : prospect::bench::all_functions()) names.push_back(f.name);
+  } else {
+    std::stringstream ss(functions);
+    for (std::string n; std::getline(ss, n, ',');) names.push_back(n);
+  }
+  std::filesystem::create_directories(out);
+  const std::string tag = "prospect-" + acquisition + (noiseless ? "-noiseless" : "");
+  const std::string csv_path = out + "/" + tag + ".csv";
+  std::ofstream csv(csv_path);
+  csv << "method,function,seed,evaluation,regret,ask_seconds\n";
+
+  std::map<std::pair<std::string, std::string>, std::vector<Run>> runs;
+  for (const auto& name : names) {
+    const auto& f = prospect::bench::function(name);
+    for (int s = first_seed; s < first_seed + seeds; ++s) {
+      std::vector<Run> these;
+      these.push_back(run_prospect(f, s, budget, n_initial, noise_std, noiseless, acquisition, threads));
+      if (!no_random) these.push_back(run_random(f, s, budget));
+      for (auto& r : these) {
+        for (std::size_t i = 0; i < r.regret.size(); ++i) {
+          const bool model = static_cast<int>(i) >= n_initial && !r.ask_seconds.empty() &&
+                             i - static_cast<std::size_t>(n_initial) < r.ask_seconds.size();
+          csv << r.method << ',' << r.function << ',' << r.seed << ',' << i + 1 << ','
+              << r.regret[i] << ','
+              << (model ? r.ask_seconds[i - static_cast<std::size_t>(n_initial)] : NAN) << '\n';
+        }
+        csv.flush();
+        const double ask_med = quantile(r.ask_seconds, 0.5);
+        std::fprintf(stderr, "[bench] %-24s %-16s seed %2d  regret %.3e  ask %.1f ms\n",
+                     r.method.c_str(), r.function.c_str(), r.seed, r.regret.back(),
+                     std::isnan(ask_med) ? 0.0 : 1e3 * ask_med);
+        runs[{r.function, r.method}].push_back(std::move(r));
+      }
+    }
+  }
+
+  std::ostringstream table;
+  table << "| function | method | seeds | median regret | q25 | q75 | median ask (ms) |\n"
+        << "|---|---|---|---|---|---|---|\n";
+  for (const auto& [key, rs] : runs) {
+    std::vector<double> final_regret, asks;
+    for (const auto& r : rs) {
+      final_regret.push_back(r.regret.back());
+      asks.insert(asks.end(), r.ask_seconds.begin(), r.ask_seconds.end());
+    }
+    char line[256];
+    std::snprintf(line, sizeof line, "| %s | %s | %zu | %.3g | %.3g | %.3g | %s |\n",
+                  key.first.c_str(), key.second.c_str(), rs.size(), quantile(final_regret, 0.5),
+                  quantile(final_regret, 0.25), quantile(final_regret, 0.75),
+                  asks.empty() ? "-" : std::to_string(1e3 * quantile(asks, 0.5)).substr(0, 6).c_str());
+    table << line;
+  }
+  std::cout << table.str();
+  std::ofstream(out + "/" + tag + ".md") << table.str();
+  std::cerr << "[bench] wrote " << csv_path << " and " << out << "/" << tag << ".md\n";
+  return 0;
+}
