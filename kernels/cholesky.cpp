@@ -188,7 +188,7 @@ void RobustCholesky::append(MatrixCRef K_cross, MatrixCRef K_new) {
   A_ = std::move(A);
 }
 
-Vector RobustCholesky::solve(VectorCRef b) const {
+Vector RobustCholesky::solve_vector(VectorCRef b) const {
   if (!ok()) throw InvalidState("RobustCholesky::solve: called before a successful compute()");
   check_rows("solve", "b", b.size(), size());
   Vector x = b;
@@ -197,7 +197,7 @@ Vector RobustCholesky::solve(VectorCRef b) const {
   return x;
 }
 
-Matrix RobustCholesky::solve(MatrixCRef B) const {
+Matrix RobustCholesky::solve_matrix(MatrixCRef B) const {
   if (!ok()) throw InvalidState("RobustCholesky::solve: called before a successful compute()");
   check_rows("solve", "B", B.rows(), size());
   Matrix X = B;
