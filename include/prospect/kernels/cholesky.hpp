@@ -34,14 +34,21 @@ class RobustCholesky {
   /// Factors A at once; throws NumericalError as compute() does.
   explicit RobustCholesky(MatrixCRef A, CholeskyOptions options = {}) { compute(A, options); }
 
-  /// Factors the symmetric matrix A (only its lower triangle is read).
+  /// Factors the symmetric matrix A (only its lower triangle is read). Throws
+  /// InvalidArgument when A is empty or not square or the options are invalid
+  /// (base_jitter <= 0, max_tries < 0).
   /// Throws NumericalError naming the size, the largest jitter tried and why
   /// (NaN/inf entries, or still indefinite). On throw the previous factor is kept.
   RobustCholesky& compute(MatrixCRef A, CholeskyOptions options = {});
 
   /// Extends the factor of A to that of [[A, B], [B^T, C]] where B = K_cross (n x q)
-  /// and C = K_new (q x q, with its noise). Falls back to a full factorization when
-  /// the Schur complement is not positive definite. Strong guarantee on throw.
+  /// and C = K_new (q x q, with its noise; lower triangle read). The current jitter is
+  /// added to the new diagonal too, so L L^T = [[A, B], [B^T, C]] + jitter I still holds.
+  /// Falls back to a full factorization (with fresh jitter escalation, ALGORITHMS.md
+  /// §1.8) when the Schur complement C + jitter I - L21 L21^T has a pivot below
+  /// 1e-12 C_ii or is not positive definite. Throws InvalidState before compute(),
+  /// InvalidArgument on size mismatch, NumericalError as compute(); strong guarantee.
+  /// q = 0 is a no-op.
   void append(MatrixCRef K_cross, MatrixCRef K_new);
 
   /// The lower-triangular factor L (with the jitter included in L L^T).
@@ -52,6 +59,12 @@ class RobustCholesky {
   [[nodiscard]] Eigen::Index size() const { return L_.rows(); }
   /// True once a factorization succeeded.
   [[nodiscard]] bool ok() const { return L_.size() > 0; }
+
+  /// The options of the last successful compute() (append() reuses them).
+  [[nodiscard]] const CholeskyOptions& options() const { return options_; }
+
+  // The solves below throw InvalidState before compute() and InvalidArgument when the
+  // right-hand side does not have size() rows.
 
   /// x = A^{-1} b.
   [[nodiscard]] Vector solve(VectorCRef b) const;
@@ -68,7 +81,11 @@ class RobustCholesky {
 
  private:
   Matrix L_;
+  /// The factored matrix without jitter (lower triangle meaningful), kept so that
+  /// append() can fall back to factoring the whole assembled matrix.
+  Matrix A_;
   double jitter_ = 0.0;
+  CholeskyOptions options_;
 };
 
 }  // namespace prospect::kernels

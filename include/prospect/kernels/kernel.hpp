@@ -77,7 +77,8 @@ class Kernel {
   [[nodiscard]] Vector default_theta(Eigen::Index d) const {
     const auto specs = hyperparameters(d);
     Vector theta(static_cast<Eigen::Index>(specs.size()));
-    for (std::size_t k = 0; k < specs.size(); ++k) theta(static_cast<Eigen::Index>(k)) = specs[k].log_default;
+    for (std::size_t k = 0; k < specs.size(); ++k)
+      theta(static_cast<Eigen::Index>(k)) = specs[k].log_default;
     return theta;
   }
 };
