@@ -120,8 +120,8 @@ std::string FitSummary::brief_report() const {
   char buf[256];
   std::snprintf(buf, sizeof buf,
                 "%s: J=%.6g (LML %.6g), %d starts (%d failed), %d evaluations, %.3g ms",
-                to_string(termination), objective, log_marginal_likelihood, starts,
-                failed_starts, evaluations, seconds * 1e3);
+                to_string(termination), objective, log_marginal_likelihood, starts, failed_starts,
+                evaluations, seconds * 1e3);
   return buf;
 }
 
@@ -215,7 +215,8 @@ struct Layout {
       p(k) = kernel_priors[static_cast<std::size_t>(k)].sample_log(
           rng, specs[static_cast<std::size_t>(k)].log_default);
     }
-    if (noise_index >= 0) p(noise_index) = noise_prior.sample_log(rng, gp_detail::noise_start_log(preset));
+    if (noise_index >= 0)
+      p(noise_index) = noise_prior.sample_log(rng, gp_detail::noise_start_log(preset));
     if (mean_index >= 0) p(mean_index) = 0.0;
     return clip(std::move(p));
   }
@@ -224,18 +225,18 @@ struct Layout {
 /// The data and frozen output transform of a fitted model, and the posterior at fixed
 /// parameters. Everything a prediction needs.
 struct Posterior {
-  Matrix X;                // n x d inputs in the unit cube
-  Vector y;                // raw observations
-  Vector y_std;            // (y - y_mean) / y_scale
+  Matrix X;      // n x d inputs in the unit cube
+  Vector y;      // raw observations
+  Vector y_std;  // (y - y_mean) / y_scale
   double y_mean = 0.0;
   double y_scale = 1.0;
-  Vector noise_std;        // per-point noise variance added to diag K, standardized units
+  Vector noise_std;            // per-point noise variance added to diag K, standardized units
   double fantasy_noise = 0.0;  // noise of new points (standardized): learned, nugget, mean known
-  Vector params;           // [theta, (log noise), (c)]
+  Vector params;               // [theta, (log noise), (c)]
   Vector theta;
   double c = 0.0;
   kernels::RobustCholesky chol;
-  Vector alpha;            // K^{-1} (y_std - c)
+  Vector alpha;  // K^{-1} (y_std - c)
   double lml = 0.0;
 };
 
@@ -256,7 +257,9 @@ struct Problem {
   kernels::CholeskyOptions cholesky{};
 };
 
-double log_2pi() { return std::log(2.0 * std::numbers::pi); }
+double log_2pi() {
+  return std::log(2.0 * std::numbers::pi);
+}
 
 /// J = (LML + log prior)/n and, when grad is non-null, its gradient. Also returns the
 /// LML through *lml_out when non-null. Throws NumericalError when K cannot be factored.
@@ -306,12 +309,11 @@ double evaluate(const Problem& pb, const double* x, double* grad, Workspace& ws,
     ws.grad_kernel.setZero(L.n_kernel);
     pb.kernel->contract_hyperparameter_gradient(X, theta, ws.W, ws.grad_kernel);
     for (Eigen::Index k = 0; k < L.n_kernel; ++k) {
-      g(k) = 0.5 * ws.grad_kernel(k) +
-             L.kernel_priors[static_cast<std::size_t>(k)].dlog_density(p(k));
+      g(k) =
+          0.5 * ws.grad_kernel(k) + L.kernel_priors[static_cast<std::size_t>(k)].dlog_density(p(k));
     }
     if (L.noise_index >= 0) {
-      g(L.noise_index) =
-          0.5 * noise * ws.W.trace() + L.noise_prior.dlog_density(p(L.noise_index));
+      g(L.noise_index) = 0.5 * noise * ws.W.trace() + L.noise_prior.dlog_density(p(L.noise_index));
     }
     if (L.mean_index >= 0) g(L.mean_index) = ws.alpha.sum();
     g *= inv_n;
@@ -337,8 +339,9 @@ void check_unit_cube(MatrixCRef X, const char* name) {
     for (Eigen::Index j = 0; j < X.cols(); ++j) {
       const double v = X(i, j);
       if (v < -kInputTolerance || v > 1.0 + kInputTolerance) {
-        throw InvalidArgument(std::string(name) + "(" + std::to_string(i) + ", " + std::to_string(j) +
-                         "): got " + num(v) + ", expected a value in the unit interval [0, 1]");
+        throw InvalidArgument(std::string(name) + "(" + std::to_string(i) + ", " +
+                              std::to_string(j) + "): got " + num(v) +
+                              ", expected a value in the unit interval [0, 1]");
       }
     }
   }
@@ -399,8 +402,7 @@ struct GaussianProcess::State {
     }
     if (data.y.size() != n) {
       throw InvalidArgument("data.y: got " + std::to_string(data.y.size()) +
-                            " values, expected one per row of data.X (" + std::to_string(n) +
-                            ")");
+                            " values, expected one per row of data.X (" + std::to_string(n) + ")");
     }
     check_unit_cube(data.X, "data.X");
     check_finite_vector(data.y, "data.y");
@@ -473,7 +475,7 @@ struct GaussianProcess::State {
   /// alpha and the LML from the factor and y_std.
   static void refresh_alpha(Posterior& p) {
     const Vector r = p.y_std.array() - p.c;
-    p.alpha = p.chol.solve(r);
+    p.alpha = p.chol.solve(VectorCRef(r));
     p.lml = -0.5 * r.dot(p.alpha) - 0.5 * p.chol.log_determinant() -
             0.5 * static_cast<double>(r.size()) * log_2pi();
   }
@@ -561,21 +563,35 @@ std::unique_ptr<Surrogate> GaussianProcess::clone() const {
   return std::make_unique<GaussianProcess>(*this);
 }
 
-std::string GaussianProcess::name() const { return "gp(" + s_->kernel->name() + ")"; }
+std::string GaussianProcess::name() const {
+  return "gp(" + s_->kernel->name() + ")";
+}
 
 SurrogateCapabilities GaussianProcess::capabilities() const {
   return SurrogateCapabilities{true, true, true, true};
 }
 
-bool GaussianProcess::fitted() const { return s_->fitted; }
+bool GaussianProcess::fitted() const {
+  return s_->fitted;
+}
 
-Eigen::Index GaussianProcess::dimension() const { return s_->fitted ? s_->post.X.cols() : 0; }
+Eigen::Index GaussianProcess::dimension() const {
+  return s_->fitted ? s_->post.X.cols() : 0;
+}
 
-const FitSummary& GaussianProcess::summary() const { return s_->summary; }
-const kernels::Kernel& GaussianProcess::kernel() const { return *s_->kernel; }
-const GaussianProcessOptions& GaussianProcess::options() const { return s_->options; }
+const FitSummary& GaussianProcess::summary() const {
+  return s_->summary;
+}
+const kernels::Kernel& GaussianProcess::kernel() const {
+  return *s_->kernel;
+}
+const GaussianProcessOptions& GaussianProcess::options() const {
+  return s_->options;
+}
 
-Vector GaussianProcess::parameters() const { return s_->fitted ? s_->post.params : Vector(); }
+Vector GaussianProcess::parameters() const {
+  return s_->fitted ? s_->post.params : Vector();
+}
 
 std::vector<std::string> GaussianProcess::parameter_names() const {
   std::vector<std::string> names;
@@ -596,7 +612,9 @@ double GaussianProcess::noise_variance() const {
   return s_->post.fantasy_noise * s_->post.y_scale * s_->post.y_scale;
 }
 
-Vector GaussianProcess::state() const { return parameters(); }
+Vector GaussianProcess::state() const {
+  return parameters();
+}
 
 void GaussianProcess::set_state(VectorCRef state) {
   check_finite_vector(state, "state");
@@ -607,9 +625,8 @@ void GaussianProcess::set_state(VectorCRef state) {
     return;
   }
   if (state.size() != s_->layout.size) {
-    throw InvalidArgument("state: got " + std::to_string(state.size()) +
-                          " values, expected " + std::to_string(s_->layout.size) +
-                          " (the parameters() of this model)");
+    throw InvalidArgument("state: got " + std::to_string(state.size()) + " values, expected " +
+                          std::to_string(s_->layout.size) + " (the parameters() of this model)");
   }
   Posterior p = s_->post;
   s_->factor(p, s_->layout, s_->layout.clip(state));
@@ -624,7 +641,7 @@ double GaussianProcess::objective(VectorCRef parameters, Vector* grad) const {
     throw InvalidArgument("parameters: got " + std::to_string(parameters.size()) +
                           " values, expected " + std::to_string(L.size));
   }
-  Problem pb{s_->kernel.get(), &L, &s_->post.X, &s_->post.y_std, &s_->post.noise_std,
+  Problem pb{s_->kernel.get(),    &L, &s_->post.X, &s_->post.y_std, &s_->post.noise_std,
              s_->options.cholesky};
   Workspace ws;
   const Vector x = parameters;
@@ -712,8 +729,8 @@ void GaussianProcess::fit(const Dataset& data, std::uint64_t seed) {
   // Starts: prior modes, the warm start, then prior draws with per-start seeds.
   std::vector<Vector> starts;
   starts.push_back(L.defaults(o.priors));
-  const bool warm_ok = s_->warm.size() == L.size && s_->warm.allFinite() &&
-                       (!s_->fitted || s_->post.X.cols() == d);
+  const bool warm_ok =
+      s_->warm.size() == L.size && s_->warm.allFinite() && (!s_->fitted || s_->post.X.cols() == d);
   if (warm_ok && static_cast<int>(starts.size()) < o.restarts) starts.push_back(L.clip(s_->warm));
   for (int k = static_cast<int>(starts.size()); k < o.restarts; ++k) {
     Rng rng(derive_seed(seed, static_cast<std::uint64_t>(k)));
@@ -755,7 +772,8 @@ void GaussianProcess::fit(const Dataset& data, std::uint64_t seed) {
     const StartRun& run = runs[static_cast<std::size_t>(k)];
     summary.evaluations += run.evaluations;
     if (run.failed) ++summary.failed_starts;
-    if (run.best_x.size() == L.size && (best < 0 || run.best_f > runs[static_cast<std::size_t>(best)].best_f)) {
+    if (run.best_x.size() == L.size &&
+        (best < 0 || run.best_f > runs[static_cast<std::size_t>(best)].best_f)) {
       best = k;
     }
   }
@@ -777,8 +795,7 @@ void GaussianProcess::fit(const Dataset& data, std::uint64_t seed) {
     Workspace ws;
     summary.objective = evaluate(pb, post.params.data(), nullptr, ws);
   }
-  summary.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   s_->layout = std::move(L);
   s_->post = std::move(post);

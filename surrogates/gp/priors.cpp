@@ -1,8 +1,8 @@
 #include "surrogates/gp/priors.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
-#include <algorithm>
 
 namespace prospect::gp_detail {
 
@@ -128,6 +128,8 @@ Prior noise_prior(PriorPreset preset) {
   return {};
 }
 
-double noise_start_log(PriorPreset preset) { return noise_prior(preset).log_mode(-5.0); }
+double noise_start_log(PriorPreset preset) {
+  return noise_prior(preset).log_mode(-5.0);
+}
 
 }  // namespace prospect::gp_detail
