@@ -23,8 +23,8 @@ std::vector<std::string> AcquisitionOptimizerOptions::validate() const {
   if (restarts < 1)
     problems.push_back("restarts: got " + std::to_string(restarts) + ", expected >= 1");
   else if (restarts > raw_samples)
-    problems.push_back("restarts: got " + std::to_string(restarts) +
-                       ", expected <= raw_samples (" + std::to_string(raw_samples) + ")");
+    problems.push_back("restarts: got " + std::to_string(restarts) + ", expected <= raw_samples (" +
+                       std::to_string(raw_samples) + ")");
   if (max_evaluations < 1)
     problems.push_back("max_evaluations: got " + std::to_string(max_evaluations) +
                        ", expected >= 1");
@@ -51,7 +51,9 @@ constexpr int kCategoricalPasses = 8;
 // Starts (best raw values first) whose categories are enumerated exhaustively.
 constexpr int kEnumeratedStarts = 2;
 
-double guarded(double value) { return std::isfinite(value) ? value : kMinusInf; }
+double guarded(double value) {
+  return std::isfinite(value) ? value : kMinusInf;
+}
 
 enum class Kind : unsigned char { continuous, integer, categorical, fixed };
 
@@ -59,9 +61,9 @@ enum class Kind : unsigned char { continuous, integer, categorical, fixed };
 struct Layout {
   Eigen::Index n = 0;
   std::vector<Kind> kind;
-  std::vector<long> levels;          // integer columns
-  std::vector<double> fixed_value;   // fixed columns
-  std::vector<Eigen::Index> free;    // continuous and integer columns, ascending
+  std::vector<long> levels;         // integer columns
+  std::vector<double> fixed_value;  // fixed columns
+  std::vector<Eigen::Index> free;   // continuous and integer columns, ascending
   std::vector<Eigen::Index> continuous;
   std::vector<Eigen::Index> integers;
   std::vector<DiscreteStructure::Categorical> groups;  // over all q points
@@ -73,8 +75,8 @@ struct Layout {
     std::vector<bool> claimed(static_cast<std::size_t>(d), false);
     const auto claim = [&](Eigen::Index column, const std::string& what, Kind kind) {
       if (column < 0 || column >= d)
-        throw InvalidArgument(what + ": column " + std::to_string(column) +
-                              " is outside [0, " + std::to_string(d) + ")");
+        throw InvalidArgument(what + ": column " + std::to_string(column) + " is outside [0, " +
+                              std::to_string(d) + ")");
       if (claimed[static_cast<std::size_t>(column)])
         throw InvalidArgument(what + ": column " + std::to_string(column) +
                               " is already claimed by another discrete or fixed entry");
@@ -86,29 +88,25 @@ struct Layout {
     for (const auto& integer : s.integers) {
       if (integer.levels < 1)
         throw InvalidArgument("structure.integers: levels " + std::to_string(integer.levels) +
-                              " at column " + std::to_string(integer.column) +
-                              ", expected >= 1");
+                              " at column " + std::to_string(integer.column) + ", expected >= 1");
       claim(integer.column, "structure.integers", Kind::integer);
       point_levels[static_cast<std::size_t>(integer.column)] = integer.levels;
     }
     for (const auto& group : s.categoricals) {
       if (group.width < 1)
         throw InvalidArgument("structure.categoricals: width " + std::to_string(group.width) +
-                              " at column " + std::to_string(group.column) +
-                              ", expected >= 1");
+                              " at column " + std::to_string(group.column) + ", expected >= 1");
       if (group.column < 0 || group.column + group.width > d)
-        throw InvalidArgument("structure.categoricals: columns [" +
-                              std::to_string(group.column) + ", " +
-                              std::to_string(group.column + group.width) +
+        throw InvalidArgument("structure.categoricals: columns [" + std::to_string(group.column) +
+                              ", " + std::to_string(group.column + group.width) +
                               ") are outside [0, " + std::to_string(d) + ")");
       for (Eigen::Index j = 0; j < group.width; ++j)
         claim(group.column + j, "structure.categoricals", Kind::categorical);
     }
     for (const auto& [column, value] : s.fixed) {
       if (!(value >= 0.0 && value <= 1.0))
-        throw InvalidArgument("structure.fixed: value " + std::to_string(value) +
-                              " at column " + std::to_string(column) +
-                              ", expected a number in [0, 1]");
+        throw InvalidArgument("structure.fixed: value " + std::to_string(value) + " at column " +
+                              std::to_string(column) + ", expected a number in [0, 1]");
       claim(column, "structure.fixed", Kind::fixed);
       point_fixed[static_cast<std::size_t>(column)] = value;
     }
@@ -222,7 +220,7 @@ struct SearchState {
   Vector gradient;  // full gradient
   Vector best_x;
   double best = kMinusInf;
-  Vector start;                   // the point the search starts from
+  Vector start;                    // the point the search starts from
   double start_value = kMinusInf;  // its value, once NLopt has evaluated it
   bool start_seen = false;
   std::exception_ptr error;
@@ -484,8 +482,8 @@ void set_combination(const Layout& layout, Vector& x, long long index) {
 }
 
 struct WorkItem {
-  Eigen::Index start;      // row of the raw samples
-  long long combination;   // -1: the start's own categories
+  Eigen::Index start;     // row of the raw samples
+  long long combination;  // -1: the start's own categories
 };
 
 struct WorkResult {
@@ -504,12 +502,10 @@ AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition, Eigen::I
     throw InvalidArgument("dimension: got " + std::to_string(dimension) + ", expected >= 1");
   const Eigen::Index q = acquisition.batch_size();
   if (q < 1)
-    throw InvalidArgument("acquisition.batch_size(): got " + std::to_string(q) +
-                          ", expected >= 1");
+    throw InvalidArgument("acquisition.batch_size(): got " + std::to_string(q) + ", expected >= 1");
   if (const auto problems = options.validate(); !problems.empty()) {
     std::string message = "acquisition optimizer options: ";
-    for (std::size_t i = 0; i < problems.size(); ++i)
-      message += (i > 0 ? "; " : "") + problems[i];
+    for (std::size_t i = 0; i < problems.size(); ++i) message += (i > 0 ? "; " : "") + problems[i];
     throw InvalidOptions(message);
   }
   const Layout layout = Layout::build(dimension, q, structure);
@@ -539,9 +535,8 @@ AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition, Eigen::I
   const bool enumerate = !layout.groups.empty() && combos <= options.max_enumeration;
   if (enumerate) {
     std::vector<Eigen::Index> best = starts;
-    std::stable_sort(best.begin(), best.end(), [&](Eigen::Index a, Eigen::Index b) {
-      return raw_values[a] > raw_values[b];
-    });
+    std::stable_sort(best.begin(), best.end(),
+                     [&](Eigen::Index a, Eigen::Index b) { return raw_values[a] > raw_values[b]; });
     best.resize(std::min<std::size_t>(best.size(), kEnumeratedStarts));
     for (const Eigen::Index s : best) {
       Vector own = raw.row(s).transpose();

@@ -64,9 +64,9 @@ struct AcquisitionOptimizerOptions {
 
 /// What the inner optimization found.
 struct AcquisitionOptimum {
-  Vector x;                 ///< best point (size q*d), discrete columns exactly on their levels
-  double value = 0.0;       ///< acquisition value at x
-  int evaluations = 0;      ///< acquisition evaluations in all (raw samples included)
+  Vector x;             ///< best point (size q*d), discrete columns exactly on their levels
+  double value = 0.0;   ///< acquisition value at x
+  int evaluations = 0;  ///< acquisition evaluations in all (raw samples included)
   /// Starting points searched: `restarts`, plus one per (start, category combination)
   /// pair when the categories are enumerated.
   int starts = 0;
@@ -79,16 +79,14 @@ struct AcquisitionOptimum {
 /// one-hot. A non-finite acquisition value counts as -infinity; `value` is -infinity
 /// only when every point tried was non-finite.
 ///
-/// Throws InvalidArgument for a dimension < 1, a batch size < 1, q*d > 1111 (the Sobol
-/// limit), or a structure that is invalid (a column outside [0, d), a column claimed
-/// twice, levels < 1, a width < 1, a fixed value outside [0, 1]); InvalidOptions for
+/// Throws InvalidArgument for a dimension < 1, a batch size < 1, q*d beyond the
+/// dimension limit of sobol(), or a structure that is invalid (a column outside [0, d), a column
+/// claimed twice, levels < 1, a width < 1, a fixed value outside [0, 1]); InvalidOptions for
 /// invalid options; whatever the acquisition throws is rethrown unchanged.
 /// Thread safety: calls acquisition.evaluate() / evaluate_with_gradient() from several
 /// OpenMP threads at once (the Acquisition contract makes them const and thread-safe).
-[[nodiscard]] AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition,
-                                                      Eigen::Index dimension,
-                                                      const DiscreteStructure& structure,
-                                                      std::uint64_t seed,
-                                                      const AcquisitionOptimizerOptions& options = {});
+[[nodiscard]] AcquisitionOptimum optimize_acquisition(
+    const Acquisition& acquisition, Eigen::Index dimension, const DiscreteStructure& structure,
+    std::uint64_t seed, const AcquisitionOptimizerOptions& options = {});
 
 }  // namespace prospect
