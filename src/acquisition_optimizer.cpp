@@ -55,6 +55,10 @@ double guarded(double value) {
   return std::isfinite(value) ? value : kMinusInf;
 }
 
+// A point, possibly a row of a column-major matrix (strided).
+using PointRef = Eigen::Ref<Vector, 0, Eigen::InnerStride<>>;
+using ConstPointRef = Eigen::Ref<const Vector, 0, Eigen::InnerStride<>>;
+
 enum class Kind : unsigned char { continuous, integer, categorical, fixed };
 
 // Column roles over all q*d columns of a q-batch row.
@@ -133,7 +137,7 @@ struct Layout {
   }
 
   // The level of an integer column: the cell containing the value.
-  [[nodiscard]] long level(const Vector& x, Eigen::Index j) const {
+  [[nodiscard]] long level(ConstPointRef x, Eigen::Index j) const {
     const long m = levels[static_cast<std::size_t>(j)];
     const auto cell = static_cast<long>(std::floor(x[j] * static_cast<double>(m)));
     return std::clamp(cell, 0L, m - 1);
@@ -142,21 +146,21 @@ struct Layout {
     return (static_cast<double>(level) + 0.5) /
            static_cast<double>(levels[static_cast<std::size_t>(j)]);
   }
-  static Eigen::Index category(const Vector& x, const DiscreteStructure::Categorical& g) {
+  static Eigen::Index category(ConstPointRef x, const DiscreteStructure::Categorical& g) {
     Eigen::Index best = 0;
     for (Eigen::Index k = 1; k < g.width; ++k)
       if (x[g.column + k] > x[g.column + best]) best = k;
     return best;
   }
-  static void set_category(Vector& x, const DiscreteStructure::Categorical& g, Eigen::Index k) {
+  static void set_category(PointRef x, const DiscreteStructure::Categorical& g, Eigen::Index k) {
     x.segment(g.column, g.width).setZero();
     x[g.column + k] = 1.0;
   }
-  void snap_integers(Vector& x) const {
+  void snap_integers(PointRef x) const {
     for (const Eigen::Index j : integers) x[j] = centre(j, level(x, j));
   }
   // Onto the feasible set: fixed values, integer cell centres, one-hot categories.
-  void project(Vector& x) const {
+  void project(PointRef x) const {
     for (Eigen::Index j = 0; j < n; ++j)
       if (kind[static_cast<std::size_t>(j)] == Kind::fixed)
         x[j] = fixed_value[static_cast<std::size_t>(j)];
@@ -513,14 +517,7 @@ AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition, Eigen::I
 
   // Raw samples, projected onto the feasible set and scored in one batch.
   Matrix raw = sobol(options.raw_samples, n, derive_seed(seed, 0));
-  {
-    Vector x(n);
-    for (Eigen::Index i = 0; i < raw.rows(); ++i) {
-      x = raw.row(i).transpose();
-      layout.project(x);
-      raw.row(i) = x.transpose();
-    }
-  }
+  for (Eigen::Index i = 0; i < raw.rows(); ++i) layout.project(raw.row(i).transpose());
   Vector raw_values(raw.rows());
   acquisition.evaluate(raw, raw_values);
   for (Eigen::Index i = 0; i < raw_values.size(); ++i) raw_values[i] = guarded(raw_values[i]);
@@ -537,8 +534,9 @@ AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition, Eigen::I
     std::vector<Eigen::Index> best = starts;
     std::stable_sort(best.begin(), best.end(),
                      [&](Eigen::Index a, Eigen::Index b) { return raw_values[a] > raw_values[b]; });
-    best.resize(std::min<std::size_t>(best.size(), kEnumeratedStarts));
-    for (const Eigen::Index s : best) {
+    const std::size_t enumerated = std::min<std::size_t>(best.size(), kEnumeratedStarts);
+    for (std::size_t b = 0; b < enumerated; ++b) {
+      const Eigen::Index s = best[b];
       Vector own = raw.row(s).transpose();
       for (long long c = 0; c < combos; ++c) {
         Vector x = own;

@@ -343,15 +343,15 @@ TEST_CASE("determinism: same seed same result, whatever the number of threads") 
 
 TEST_CASE("q = 2 batch that rewards spreading returns two distinct points") {
   // Each point wants to sit at c; a repulsion term makes them spread around it.
-  const Vector c = Vector{{0.5, 0.4}};
+  const Eigen::Vector2d c(0.5, 0.4);
   constexpr double s = 0.1;
   const auto f = [&](const Vector& z) {
-    const Vector a = z.head(2), b = z.tail(2);
+    const Eigen::Vector2d a = z.head<2>(), b = z.tail<2>();
     return -(a - c).squaredNorm() - (b - c).squaredNorm() -
            0.05 * std::exp(-(a - b).squaredNorm() / (2 * s * s));
   };
   const auto g = [&](const Vector& z, Vector& grad) {
-    const Vector a = z.head(2), b = z.tail(2);
+    const Eigen::Vector2d a = z.head<2>(), b = z.tail<2>();
     const double e = 0.05 * std::exp(-(a - b).squaredNorm() / (2 * s * s));
     grad.resize(4);
     grad.head(2) = -2.0 * (a - c) + e / (s * s) * (a - b);
@@ -360,7 +360,7 @@ TEST_CASE("q = 2 batch that rewards spreading returns two distinct points") {
   const Fake acq(f, g, 2);
   const auto opt = optimize_acquisition(acq, 2, {}, 4);
   REQUIRE(opt.x.size() == 4);
-  const Vector a = opt.x.head(2), b = opt.x.tail(2);
+  const Eigen::Vector2d a = opt.x.head<2>(), b = opt.x.tail<2>();
   // At the optimum the points are symmetric about c at distance r per point, where
   // 2r = 0.05 e^{-2r^2/s^2} / s^2 (stationarity along the separation): r > 0.05.
   CHECK((a - b).norm() > 0.1);
