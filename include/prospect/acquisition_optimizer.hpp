@@ -64,20 +64,29 @@ struct AcquisitionOptimizerOptions {
 
 /// What the inner optimization found.
 struct AcquisitionOptimum {
-  Vector x;                 ///< best point (size q*d), discrete columns exactly on their levels
-  double value = 0.0;       ///< acquisition value at x
-  int evaluations = 0;      ///< acquisition evaluations in all
-  int starts = 0;           ///< local searches run
+  Vector x;             ///< best point (size q*d), discrete columns exactly on their levels
+  double value = 0.0;   ///< acquisition value at x
+  int evaluations = 0;  ///< acquisition evaluations in all (raw samples included)
+  /// Starting points searched: `restarts`, plus one per (start, category combination)
+  /// pair when the categories are enumerated.
+  int starts = 0;
 };
 
 /// Maximizes `acquisition` (already prepared) over [0, 1]^(q*d), d = dimension, q =
-/// acquisition.batch_size(); the discrete structure applies to every one of the q points.
-/// Throws InvalidArgument for a dimension < 1 or a structure outside [0, d), and
-/// InvalidOptions for invalid options.
-[[nodiscard]] AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition,
-                                                      Eigen::Index dimension,
-                                                      const DiscreteStructure& structure,
-                                                      std::uint64_t seed,
-                                                      const AcquisitionOptimizerOptions& options = {});
+/// acquisition.batch_size(); the discrete structure names columns of one point (in
+/// [0, d)) and applies to every one of the q points. Fixed columns hold their value
+/// exactly, integer columns end on a cell centre, every categorical group is exactly
+/// one-hot. A non-finite acquisition value counts as -infinity; `value` is -infinity
+/// only when every point tried was non-finite.
+///
+/// Throws InvalidArgument for a dimension < 1, a batch size < 1, q*d beyond the
+/// dimension limit of sobol(), or a structure that is invalid (a column outside [0, d), a column
+/// claimed twice, levels < 1, a width < 1, a fixed value outside [0, 1]); InvalidOptions for
+/// invalid options; whatever the acquisition throws is rethrown unchanged.
+/// Thread safety: calls acquisition.evaluate() / evaluate_with_gradient() from several
+/// OpenMP threads at once (the Acquisition contract makes them const and thread-safe).
+[[nodiscard]] AcquisitionOptimum optimize_acquisition(
+    const Acquisition& acquisition, Eigen::Index dimension, const DiscreteStructure& structure,
+    std::uint64_t seed, const AcquisitionOptimizerOptions& options = {});
 
 }  // namespace prospect
