@@ -17,6 +17,7 @@ namespace {
 // The formulas, indexed like AnalyticOptions.
 enum class Kind { log_ei = 0, ei = 1, ucb = 2, pi = 3, log_pi = 4 };
 constexpr const char* kNames[] = {"logei", "ei", "ucb", "pi", "logpi"};
+constexpr const char* kTypeNames[] = {"LogEI", "EI", "UCB", "PI", "LogPI"};
 
 std::string number(double value) {
   std::ostringstream out;
@@ -142,7 +143,7 @@ AnalyticValue upper_confidence_bound(double mean, double sd, double beta, Direct
 // ---------------------------------------------------------------------------------------
 
 AnalyticAcquisition::AnalyticAcquisition(AnalyticOptions options) : options_(options) {
-  check_direction(kNames[options_.index()], direction_of(options_));
+  check_direction(kTypeNames[options_.index()], direction_of(options_));
   if (const UCB* ucb = std::get_if<UCB>(&options_)) {
     check_beta("UCB.beta", ucb->beta);
     if (!(ucb->delta > 0.0 && ucb->delta < 1.0)) {

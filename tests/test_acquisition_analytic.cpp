@@ -73,7 +73,7 @@ using Scalar = std::function<acq::AnalyticValue(double mean, double sd)>;
 // near u = -12) stays far below the tolerance.
 void check_partials(const Scalar& f, double mean, double sd, double u) {
   const acq::AnalyticValue a = f(mean, sd);
-  // Both steps move u by ~1e-6 max(1, |u|).
+  // h_mean moves u by 1e-6 max(1, |u|), h_sd by 1e-6 |u|.
   const double h_mean = 1e-6 * sd * std::max(1.0, std::abs(u));
   const double h_sd = 1e-6 * sd;
   const double fd_mean = (f(mean + h_mean, sd).value - f(mean - h_mean, sd).value) / (2.0 * h_mean);
