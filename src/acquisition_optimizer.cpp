@@ -139,8 +139,9 @@ struct Layout {
   // The level of an integer column: the cell containing the value.
   [[nodiscard]] long level(ConstPointRef x, Eigen::Index j) const {
     const long m = levels[static_cast<std::size_t>(j)];
-    const auto cell = static_cast<long>(std::floor(x[j] * static_cast<double>(m)));
-    return std::clamp(cell, 0L, m - 1);
+    // Clamped in double first: the cast of an out-of-range double is undefined.
+    const double cell = std::floor(x[j] * static_cast<double>(m));
+    return static_cast<long>(std::clamp(cell, 0.0, static_cast<double>(m - 1)));
   }
   [[nodiscard]] double centre(Eigen::Index j, long level) const {
     return (static_cast<double>(level) + 0.5) /
