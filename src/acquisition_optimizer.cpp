@@ -90,9 +90,11 @@ struct Layout {
     std::vector<long> point_levels(static_cast<std::size_t>(d), 0);
     std::vector<double> point_fixed(static_cast<std::size_t>(d), 0.0);
     for (const auto& integer : s.integers) {
-      if (integer.levels < 1)
+      // Levels beyond 2^53 would not be exactly representable as doubles.
+      if (integer.levels < 1 || integer.levels > (1L << 53))
         throw InvalidArgument("structure.integers: levels " + std::to_string(integer.levels) +
-                              " at column " + std::to_string(integer.column) + ", expected >= 1");
+                              " at column " + std::to_string(integer.column) +
+                              ", expected in [1, 2^53]");
       claim(integer.column, "structure.integers", Kind::integer);
       point_levels[static_cast<std::size_t>(integer.column)] = integer.levels;
     }

@@ -89,8 +89,8 @@ struct AcquisitionOptimum {
 ///
 /// Throws InvalidArgument for a dimension < 1, a batch size < 1, q*d beyond the
 /// dimension limit of sobol(), or a structure that is invalid (a column outside [0, d), a column
-/// claimed twice, levels < 1, a width < 1, a fixed value outside [0, 1]); InvalidOptions for
-/// invalid options; whatever the acquisition throws is rethrown unchanged.
+/// claimed twice, levels outside [1, 2^53], a width < 1, a fixed value outside [0, 1]);
+/// InvalidOptions for invalid options; whatever the acquisition throws is rethrown unchanged.
 /// Thread safety: calls acquisition.evaluate() / evaluate_with_gradient() from several
 /// OpenMP threads at once (the Acquisition contract makes them const and thread-safe).
 [[nodiscard]] AcquisitionOptimum optimize_acquisition(
