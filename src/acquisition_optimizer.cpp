@@ -90,9 +90,11 @@ struct Layout {
     std::vector<long> point_levels(static_cast<std::size_t>(d), 0);
     std::vector<double> point_fixed(static_cast<std::size_t>(d), 0.0);
     for (const auto& integer : s.integers) {
-      if (integer.levels < 1)
+      // Levels beyond 2^53 would not be exactly representable as doubles.
+      if (integer.levels < 1 || integer.levels > (1L << 53))
         throw InvalidArgument("structure.integers: levels " + std::to_string(integer.levels) +
-                              " at column " + std::to_string(integer.column) + ", expected >= 1");
+                              " at column " + std::to_string(integer.column) +
+                              ", expected in [1, 2^53]");
       claim(integer.column, "structure.integers", Kind::integer);
       point_levels[static_cast<std::size_t>(integer.column)] = integer.levels;
     }
@@ -139,8 +141,9 @@ struct Layout {
   // The level of an integer column: the cell containing the value.
   [[nodiscard]] long level(ConstPointRef x, Eigen::Index j) const {
     const long m = levels[static_cast<std::size_t>(j)];
-    const auto cell = static_cast<long>(std::floor(x[j] * static_cast<double>(m)));
-    return std::clamp(cell, 0L, m - 1);
+    // Clamped in double first: the cast of an out-of-range double is undefined.
+    const double cell = std::floor(x[j] * static_cast<double>(m));
+    return static_cast<long>(std::clamp(cell, 0.0, static_cast<double>(m - 1)));
   }
   [[nodiscard]] double centre(Eigen::Index j, long level) const {
     return (static_cast<double>(level) + 0.5) /

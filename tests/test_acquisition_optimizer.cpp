@@ -319,6 +319,30 @@ TEST_CASE("fixed columns keep their exact value") {
   CHECK(opt.x[2] == doctest::Approx(0.4).epsilon(1e-6));
 }
 
+TEST_CASE("a q = 2 batch: structure applies to each point's columns") {
+  // d = 3: column 0 continuous, column 1 fixed at 1.0, column 2 an integer with 4 levels.
+  const auto f = [](const Vector& z) {
+    double v = 0.0;
+    for (int p = 0; p < 2; ++p)
+      v -= (z[3 * p] - 0.3 - 0.4 * p) * (z[3 * p] - 0.3 - 0.4 * p) +
+           (z[3 * p + 1] - 0.5) * (z[3 * p + 1] - 0.5) +
+           (z[3 * p + 2] - 0.1) * (z[3 * p + 2] - 0.1);
+    return v;
+  };
+  DiscreteStructure structure;
+  structure.fixed.emplace_back(1, 1.0);
+  structure.integers.push_back({2, 4});
+  const Fake acq(f, nullptr, 2);
+  const auto opt = optimize_acquisition(acq, 3, structure, 6);
+  REQUIRE(opt.x.size() == 6);
+  CHECK(opt.x[1] == 1.0);
+  CHECK(opt.x[4] == 1.0);
+  CHECK(opt.x[2] == 0.125);  // level 0 of 4: closest centre to 0.1
+  CHECK(opt.x[5] == 0.125);
+  CHECK(opt.x[0] == doctest::Approx(0.3).epsilon(1e-5));
+  CHECK(opt.x[3] == doctest::Approx(0.7).epsilon(1e-5));
+}
+
 TEST_CASE("determinism: same seed same result, whatever the number of threads") {
   const Bumps bumps = three_bumps();
   const Fake acq([&](const Vector& x) { return bumps(x); },

@@ -1,18 +1,26 @@
 // prospect/acquisition_optimizer.hpp — maximizes an acquisition over the unit cube.
 //
 // BoTorch's optimize_acqf semantics: score `raw_samples` randomly shifted Sobol points
-// in one batch, draw `restarts` starts among them with probability proportional to
-// exp(z-score) (the best always included), run bounded L-BFGS (NLopt LD_LBFGS, or a
-// derivative-free local method when the acquisition has no gradient) from each
-// start in parallel, return the best. Integer columns are optimized relaxed and
-// then rounded to the nearest level and polished by a neighbour search; one-hot
-// categorical groups are never relaxed: each start fixes its categories and the
-// optimizer enumerates them (all combinations up to `max_enumeration`, otherwise a
-// coordinate-wise local search over categories). The result is deterministic for a
-// seed whatever the number of threads.
+// (projected onto the feasible set) in one batch, draw `restarts` starts among them
+// without replacement with probability proportional to exp(z-score) (the best always
+// included; uniformly when all values are equal; non-finite values last), run a
+// bounded local search from each start in parallel (NLopt LD_LBFGS with the
+// acquisition's gradient, LN_BOBYQA without one, LN_COBYLA for a single variable)
+// and return the best. Integer columns are optimized relaxed, then rounded to the
+// nearest cell centre and polished by moving single columns one level up or down
+// while that improves (the continuous columns are re-optimized after such a move).
+// One-hot categorical groups are never relaxed: each start keeps its categories;
+// when all groups of the q points have at most `max_enumeration` combinations, the
+// two best starts are also searched under every combination, otherwise each start
+// runs a coordinate search over the groups (best category of one group with the
+// others held, the other columns re-optimized after an improving change, until no
+// group changes). Ties between results go to the earlier start, so the result is
+// deterministic for a seed whatever the number of threads.
 //
-// Complexity: raw_samples + restarts * max_evaluations acquisition evaluations
-// (times the number of category combinations tried).
+// Complexity: raw_samples + restarts * max_evaluations acquisition evaluations, plus
+// 2 * combinations * max_evaluations when enumerating categories, or per start a
+// few passes of (sum of group widths) evaluations and one local search per
+// improving category change in the coordinate search.
 #pragma once
 
 #include <cstdint>
@@ -81,8 +89,8 @@ struct AcquisitionOptimum {
 ///
 /// Throws InvalidArgument for a dimension < 1, a batch size < 1, q*d beyond the
 /// dimension limit of sobol(), or a structure that is invalid (a column outside [0, d), a column
-/// claimed twice, levels < 1, a width < 1, a fixed value outside [0, 1]); InvalidOptions for
-/// invalid options; whatever the acquisition throws is rethrown unchanged.
+/// claimed twice, levels outside [1, 2^53], a width < 1, a fixed value outside [0, 1]);
+/// InvalidOptions for invalid options; whatever the acquisition throws is rethrown unchanged.
 /// Thread safety: calls acquisition.evaluate() / evaluate_with_gradient() from several
 /// OpenMP threads at once (the Acquisition contract makes them const and thread-safe).
 [[nodiscard]] AcquisitionOptimum optimize_acquisition(
