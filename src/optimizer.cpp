@@ -446,14 +446,14 @@ void Optimizer::save(const std::string& path) const {
   json j;
   j["format"] = "prospect-study";
   j["version"] = format_version;
-  j["space"] = detail::to_json(s.space);
+  j["space"] = detail::space_to_json(s.space);
   j["options"] = detail::options_to_json(s.options);
   json trials = json::array();
-  for (const auto& t : s.trials) trials.push_back(detail::to_json(t));
+  for (const auto& t : s.trials) trials.push_back(detail::trial_to_json(t));
   j["trials"] = trials;
   j["told"] = s.told;
   json queue = json::array();
-  for (const auto& p : s.queue) queue.push_back(detail::to_json(p));
+  for (const auto& p : s.queue) queue.push_back(detail::params_to_json(p));
   j["queue"] = queue;
   j["design_index"] = s.design_index;
   j["model_asks"] = s.model_asks;
@@ -491,11 +491,14 @@ Optimizer Optimizer::load(const std::string& path, const Options& user_options) 
                          " (written by a newer prospect?)");
   }
   try {
-    Space space = detail::space_from_json(j.at("space"));
+    Space space = detail::space_from_json(j.at("space"), "/space");
     Options options = detail::options_from_json(j.at("options"), user_options);
     Optimizer opt(space, options);
     State& s = *opt.s_;
-    for (const auto& t : j.at("trials")) s.trials.push_back(detail::trial_from_json(t, s.space));
+    const auto& trials = detail::as_array(detail::member(j, "trials", ""), "/trials");
+    for (std::size_t i = 0; i < trials.size(); ++i) {
+      s.trials.push_back(detail::trial_from_json(trials[i], s.space, detail::child("/trials", i)));
+    }
     for (std::size_t i = 0; i < s.trials.size(); ++i) {
       if (s.trials[i].id != i) throw StudyFileError("trials[" + std::to_string(i) + "].id: expected " + std::to_string(i));
     }
@@ -505,7 +508,10 @@ Optimizer Optimizer::load(const std::string& path, const Options& user_options) 
         throw StudyFileError("told: id " + std::to_string(id) + " is not a complete trial");
       }
     }
-    for (const auto& p : j.at("queue")) s.queue.push_back(detail::params_from_json(p, s.space));
+    const auto& queue = detail::as_array(detail::member(j, "queue", ""), "/queue");
+    for (std::size_t i = 0; i < queue.size(); ++i) {
+      s.queue.push_back(detail::params_from_json(queue[i], s.space, detail::child("/queue", i)));
+    }
     s.design_index = j.at("design_index").get<std::size_t>();
     s.model_asks = j.at("model_asks").get<std::uint64_t>();
     const auto state = j.at("surrogate_state").get<std::vector<double>>();

@@ -39,6 +39,9 @@ using SurrogateChoice = std::variant<surrogates::GP, std::shared_ptr<const Surro
 /// "gp(matern52)" or the user surrogate's name().
 [[nodiscard]] std::string to_string(const SurrogateChoice& choice);
 
+/// A built-in acquisition (LogEI, EI, UCB, PI, LogPI) or a user's own.
+using AcquisitionChoice = acquisition::AcquisitionChoice;
+
 /// What the objective's noise is.
 enum class Noise {
   learned,  ///< noisy objective: the noise variance is learned (the default)

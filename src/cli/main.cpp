@@ -52,7 +52,7 @@ class StudyLock {
   int fd_ = -1;
 };
 
-json trial_json(const prospect::Trial& t) { return prospect::detail::to_json(t); }
+json trial_json(const prospect::Trial& t) { return prospect::detail::trial_to_json(t); }
 
 int run_default_study(int budget, std::uint64_t seed, const std::string& out) {
   prospect::Space space;
@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
       if (std::filesystem::exists(study)) {
         throw prospect::InvalidArgument("--study: '" + study + "' exists already; remove it or choose another name");
       }
-      prospect::Optimizer(prospect::detail::space_from_json(j), options).save(study);
+      prospect::Optimizer(prospect::detail::space_from_json(j, ""), options).save(study);
       std::cout << "created " << study << "\n";
       return 0;
     }
