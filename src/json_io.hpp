@@ -27,15 +27,27 @@ namespace prospect::detail {
 using Json = nlohmann::json;
 
 [[nodiscard]] Json space_to_json(const Space& space);
-[[nodiscard]] Space space_from_json(const Json& j, const std::string& path);
+[[nodiscard]] Space space_from_json(const Json& j, const std::string& path = "");
 
 [[nodiscard]] Json params_to_json(const Params& params);
 /// Reads params of `space`; with require_complete every parameter must have a value.
-[[nodiscard]] Params params_from_json(const Json& j, const Space& space, const std::string& path,
-                                      bool require_complete = true);
+[[nodiscard]] Params params_from_json(const Json& j, const Space& space,
+                                      const std::string& path = "", bool require_complete = true);
 
 [[nodiscard]] Json trial_to_json(const Trial& trial);
-[[nodiscard]] Trial trial_from_json(const Json& j, const Space& space, const std::string& path);
+[[nodiscard]] Trial trial_from_json(const Json& j, const Space& space,
+                                    const std::string& path = "");
+
+/// Short names for the *_to_json functions above.
+[[nodiscard]] inline Json to_json(const Space& space) {
+  return space_to_json(space);
+}
+[[nodiscard]] inline Json to_json(const Params& params) {
+  return params_to_json(params);
+}
+[[nodiscard]] inline Json to_json(const Trial& trial) {
+  return trial_to_json(trial);
+}
 
 // Checked accessors for other study-file readers. Each throws StudyFileError
 // "study file: at <path>: expected <what>, got <type>".

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <set>
 #include <string>
 #include <utility>
@@ -67,6 +68,11 @@ Space& Space::add_real(const std::string& name, double lower, double upper, Scal
     throw InvalidArgument(what + ": got bounds [" + format_number(lower) + ", " +
                           format_number(upper) + "], expected lower < upper");
   }
+  if (!std::isfinite(upper - lower)) {
+    throw InvalidArgument(what + ": got bounds [" + format_number(lower) + ", " +
+                          format_number(upper) + "], expected a width upper - lower below " +
+                          format_number(std::numeric_limits<double>::max()));
+  }
   if (scale == Scale::log && !(lower > 0.0)) {
     throw InvalidArgument(what + ": got lower bound " + format_number(lower) +
                           " with a log scale, expected lower > 0");
@@ -77,7 +83,8 @@ Space& Space::add_real(const std::string& name, double lower, double upper, Scal
 
 Space& Space::add_integer(const std::string& name, long lower, long upper, Scale scale) {
   const std::string what = "integer parameter " + quoted(name);
-  const std::string bounds = std::string("[") + std::to_string(lower) + ", " + std::to_string(upper) + "]";
+  const std::string bounds =
+      std::string("[") + std::to_string(lower) + ", " + std::to_string(upper) + "]";
   if (lower > upper) {
     throw InvalidArgument(what + ": got bounds " + bounds + ", expected lower <= upper");
   }

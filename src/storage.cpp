@@ -55,7 +55,8 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   const std::filesystem::path target(path);
   const std::filesystem::path directory =
       target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
-  std::string temporary = (directory / (std::string(".") + target.filename().string() + ".tmp.XXXXXX")).string();
+  std::string temporary =
+      (directory / (std::string(".") + target.filename().string() + ".tmp.XXXXXX")).string();
 
   std::vector<char> name(temporary.begin(), temporary.end());
   name.push_back('\0');

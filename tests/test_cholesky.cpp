@@ -127,7 +127,7 @@ TEST_CASE("an indefinite matrix throws NumericalError and keeps the previous fac
 
 TEST_CASE("solve, log_determinant and inverse agree with dense linear algebra") {
   std::mt19937_64 rng(14);
-  for (Eigen::Index n : {7, 300}) {
+  for (Eigen::Index n : {7, 40, 300}) {
     CAPTURE(n);
     const Matrix A = spd(n, rng);
     const RobustCholesky chol(A);

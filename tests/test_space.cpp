@@ -79,6 +79,7 @@ TEST_CASE("Space: every validation error throws InvalidArgument and leaves the s
       {"duplicate across types", [](Space& s) { s.add_integer("c", 0, 1); }, "\"c\""},
       {"infinite lower", [=](Space& s) { s.add_real("r", -inf, 1); }, "finite"},
       {"nan upper", [=](Space& s) { s.add_real("r", 0, nan); }, "finite"},
+      {"real width overflows", [](Space& s) { s.add_real("r", -1e308, 1e308); }, "width"},
       {"real lower == upper", [](Space& s) { s.add_real("r", 1, 1); }, "lower < upper"},
       {"real lower > upper", [](Space& s) { s.add_real("r", 2, 1); }, "lower < upper"},
       {"real log lower 0", [](Space& s) { s.add_real("r", 0, 1, Scale::log); }, "lower > 0"},
@@ -200,7 +201,7 @@ TEST_CASE("Space: each integer level gets an equal share of the unit interval") 
     Space s;
     s.add_integer("n", lo, hi);
     const long levels = hi - lo + 1;
-    const int grid = 100000;  // uniform grid of cell midpoints
+    const int grid = 20000;  // uniform grid of cell midpoints
     std::map<long, int> counts;
     for (int k = 0; k < grid; ++k) {
       Vector u(1);
@@ -225,7 +226,7 @@ TEST_CASE("Space: each integer level gets an equal share of the unit interval") 
 TEST_CASE("Space: log integer levels get shares proportional to log((v+0.5)/(v-0.5))") {
   Space s;
   s.add_integer("n", 1, 10, Scale::log);
-  const int grid = 200000;
+  const int grid = 40000;
   std::map<long, int> counts;
   for (int k = 0; k < grid; ++k) {
     Vector u(1);

@@ -145,6 +145,8 @@ TEST_CASE("json: Space, Params and Trial round trip exactly") {
   // Through text, as a study file would go.
   const prospect::Space s2 = prospect::detail::space_from_json(Json::parse(js.dump()), "/space");
   CHECK(s2 == s);
+  CHECK(prospect::detail::to_json(s) == js);
+  CHECK(prospect::detail::space_from_json(js) == s);  // the path defaults to the root
   CHECK(js["parameters"][2]["lower"].is_number_integer());
   CHECK(js["parameters"][4]["categories"] == Json({"relu", "tanh", "gelu"}));
 

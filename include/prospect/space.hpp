@@ -38,7 +38,7 @@ class Space {
   Space();
 
   /// Adds a real parameter on [lower, upper]. Throws InvalidArgument for an empty or
-  /// duplicate name, non-finite bounds, lower >= upper, or a log scale with
+  /// duplicate name, non-finite bounds or width, lower >= upper, or a log scale with
   /// lower <= 0. The space is unchanged on throw. O(size()).
   Space& add_real(const std::string& name, double lower, double upper, Scale scale = Scale::linear);
   /// Adds an integer parameter on {lower, ..., upper} (lower == upper allowed).
