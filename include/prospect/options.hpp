@@ -28,7 +28,7 @@ struct GP {
   /// ARD, output scale and lengthscale bounds of the built-in kernel.
   kernels::StationaryOptions kernel_options{};
   /// A user's own kernel; when set it replaces `kernel` and `kernel_options`.
-  std::shared_ptr<const kernels::Kernel> custom_kernel;
+  std::shared_ptr<const kernels::Kernel> custom_kernel = nullptr;
   /// Priors, restarts, evaluations ... (its `noise` is set from Options::noise).
   GaussianProcessOptions gp{};
 };
