@@ -3,6 +3,7 @@
 // Formulas: ALGORITHMS.md §1.1, §1.3-1.8.
 #include "prospect/surrogates/gaussian_process.hpp"
 
+#include <dlfcn.h>
 #include <nlopt.h>
 #include <omp.h>
 
@@ -255,6 +256,34 @@ struct Problem {
   const Vector* y_std = nullptr;
   const Vector* fixed_noise = nullptr;  // per-point noise when the noise is not learned
   kernels::CholeskyOptions cholesky{};
+};
+
+/// Runs BLAS single-threaded for its lifetime when the BLAS is OpenBLAS (found at run
+/// time, so that any BLAS links). Why: OpenBLAS's pthread build ignores OpenMP, so its
+/// threads inside the parallel restarts oversubscribe the cores (an order of magnitude
+/// slower), and its results round differently with its thread count, which follows
+/// OMP_NUM_THREADS; the fit must not depend on either.
+class SingleThreadedBlas {
+ public:
+  SingleThreadedBlas() {
+    set_ = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    auto get = reinterpret_cast<GetFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+    if (set_ && get) {
+      previous_ = get();
+      if (previous_ != 1) set_(1);
+    }
+  }
+  ~SingleThreadedBlas() {
+    if (set_ && previous_ > 1) set_(previous_);
+  }
+  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+ private:
+  using SetFn = void (*)(int);
+  using GetFn = int (*)();
+  SetFn set_ = nullptr;
+  int previous_ = 1;
 };
 
 double log_2pi() {
@@ -721,6 +750,7 @@ double nlopt_objective(unsigned n, const double* x, double* grad, void* data) {
 void GaussianProcess::fit(const Dataset& data, std::uint64_t seed) {
   const auto t0 = std::chrono::steady_clock::now();
   s_->validate(data);
+  const SingleThreadedBlas single_threaded_blas;
   const GaussianProcessOptions& o = s_->options;
   const Eigen::Index d = data.X.cols();
   Layout L(*s_->kernel, o, d);
