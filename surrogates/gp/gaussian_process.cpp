@@ -531,8 +531,8 @@ struct GaussianProcess::State {
     refresh_alpha(p);
   }
 
-  void validate_new_points(MatrixCRef X, VectorCRef y) const {
-    require_fitted("add_observations");
+  void validate_new_points(MatrixCRef X, VectorCRef y, const char* what) const {
+    require_fitted(what);
     require_point_dimension(X, "X");
     if (y.size() != X.rows()) {
       throw InvalidArgument("y: got " + std::to_string(y.size()) +
@@ -579,10 +579,10 @@ GaussianProcess::GaussianProcess(const kernels::Kernel& kernel, GaussianProcessO
 }
 
 GaussianProcess::GaussianProcess(const GaussianProcess& other)
-    : s_(std::make_unique<State>(*other.s_)) {}
+    : s_(other.s_ ? std::make_unique<State>(*other.s_) : nullptr) {}
 
 GaussianProcess& GaussianProcess::operator=(const GaussianProcess& other) {
-  if (this != &other) s_ = std::make_unique<State>(*other.s_);
+  if (this != &other) s_ = other.s_ ? std::make_unique<State>(*other.s_) : nullptr;
   return *this;
 }
 
@@ -922,14 +922,14 @@ Matrix GaussianProcess::sample(MatrixCRef X, Eigen::Index n_samples, Rng& rng) c
 }
 
 void GaussianProcess::add_observations(MatrixCRef X, VectorCRef y) {
-  s_->validate_new_points(X, y);
+  s_->validate_new_points(X, y, "add_observations");
   Posterior p = s_->post;
   s_->append(p, X, y);
   s_->post = std::move(p);
 }
 
 std::unique_ptr<Surrogate> GaussianProcess::condition_on(MatrixCRef X, VectorCRef y) const {
-  s_->validate_new_points(X, y);
+  s_->validate_new_points(X, y, "condition_on");
   auto copy = std::make_unique<GaussianProcess>(*this);
   s_->append(copy->s_->post, X, y);
   return copy;
