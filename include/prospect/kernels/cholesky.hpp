@@ -67,9 +67,20 @@ class RobustCholesky {
   // right-hand side does not have size() rows.
 
   /// x = A^{-1} b.
-  [[nodiscard]] Vector solve(VectorCRef b) const;
+  [[nodiscard]] Vector solve_vector(VectorCRef b) const;
   /// X = A^{-1} B.
-  [[nodiscard]] Matrix solve(MatrixCRef B) const;
+  [[nodiscard]] Matrix solve_matrix(MatrixCRef B) const;
+  /// A^{-1} b: a Vector for an expression with one column at compile time (Vector,
+  /// VectorCRef, M.col(j)), a Matrix otherwise. A template because overloads on
+  /// VectorCRef and MatrixCRef are ambiguous for every Eigen argument.
+  template <class Derived>
+  [[nodiscard]] auto solve(const Eigen::MatrixBase<Derived>& b) const {
+    if constexpr (Derived::ColsAtCompileTime == 1) {
+      return solve_vector(b);
+    } else {
+      return solve_matrix(b);
+    }
+  }
   /// B <- L^{-1} B (forward substitution), in place.
   void solve_lower_in_place(Eigen::Ref<Matrix> B) const;
   /// B <- L^{-T} B (backward substitution), in place.
