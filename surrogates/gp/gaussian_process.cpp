@@ -504,7 +504,7 @@ struct GaussianProcess::State {
   /// alpha and the LML from the factor and y_std.
   static void refresh_alpha(Posterior& p) {
     const Vector r = p.y_std.array() - p.c;
-    p.alpha = p.chol.solve(VectorCRef(r));
+    p.alpha = p.chol.solve(r);
     p.lml = -0.5 * r.dot(p.alpha) - 0.5 * p.chol.log_determinant() -
             0.5 * static_cast<double>(r.size()) * log_2pi();
   }
