@@ -439,3 +439,63 @@ TEST_CASE("names, state and enum strings") {
   other.fit(data, 0);
   CHECK(other.summary().objective >= gp.summary().objective - 1e-9);
 }
+
+namespace {
+/// SE kernel whose training matrices hold NaN for the next `*failures` calls, to force
+/// numerical failures inside the fit. Clones share the counter.
+class FlakyKernel : public pk::Stationary {
+ public:
+  explicit FlakyKernel(int* failures)
+      : pk::Stationary(pk::Profile::squared_exponential), failures_(failures) {}
+  [[nodiscard]] std::unique_ptr<pk::Kernel> clone() const override {
+    return std::make_unique<FlakyKernel>(failures_);
+  }
+  void matrix(pk::MatrixCRef X1, pk::MatrixCRef X2, pk::VectorCRef theta,
+              Eigen::Ref<pk::Matrix> K) const override {
+    pk::Stationary::matrix(X1, X2, theta, K);
+    if (*failures_ > 0) {
+      --*failures_;
+      K(0, 0) = std::nan("");
+    }
+  }
+
+ private:
+  int* failures_;
+};
+}  // namespace
+
+TEST_CASE("numerical failures: failed starts are skipped, all failed keeps the parameters") {
+  const Dataset data = make_data(12, 2, 0.2, 81);
+  int failures = 0;
+  GaussianProcessOptions o;
+  o.threads = 1;  // the failure counter is consumed in start order
+  o.restarts = 3;
+  GaussianProcess gp(FlakyKernel(&failures), o);
+  gp.fit(data, 0);
+  const Vector params = gp.parameters();
+  CHECK(gp.summary().failed_starts == 0);
+
+  // The first start fails at once; the others still fit.
+  failures = 1;
+  gp.fit(data, 1);
+  CHECK(gp.summary().failed_starts == 1);
+  CHECK(gp.summary().termination != prospect::FitTermination::all_starts_failed);
+
+  // Every start fails at its first evaluation: the previous parameters are kept.
+  GaussianProcess again(FlakyKernel(&failures), o);
+  again.fit(data, 0);
+  const Vector kept = again.parameters();
+  failures = 3;
+  again.fit(data, 5);
+  CHECK(again.summary().termination == prospect::FitTermination::all_starts_failed);
+  CHECK(again.summary().failed_starts == 3);
+  CHECK(again.parameters() == kept);
+  CHECK(again.fitted());
+
+  // The fallback factorization fails too: NumericalError, model unchanged.
+  failures = 4;
+  CHECK_THROWS_AS(again.fit(data, 6), prospect::NumericalError);
+  CHECK(again.parameters() == kept);
+  CHECK(again.summary().termination == prospect::FitTermination::all_starts_failed);
+  failures = 0;
+}

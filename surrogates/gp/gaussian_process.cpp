@@ -3,6 +3,7 @@
 // Formulas: ALGORITHMS.md §1.1, §1.3-1.8.
 #include "prospect/surrogates/gaussian_process.hpp"
 
+#include <dlfcn.h>
 #include <nlopt.h>
 #include <omp.h>
 
@@ -257,6 +258,34 @@ struct Problem {
   kernels::CholeskyOptions cholesky{};
 };
 
+/// Runs BLAS single-threaded for its lifetime when the BLAS is OpenBLAS (found at run
+/// time, so that any BLAS links). Why: OpenBLAS's pthread build ignores OpenMP, so its
+/// threads inside the parallel restarts oversubscribe the cores (an order of magnitude
+/// slower), and its results round differently with its thread count, which follows
+/// OMP_NUM_THREADS; the fit must not depend on either.
+class SingleThreadedBlas {
+ public:
+  SingleThreadedBlas() {
+    set_ = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+    auto get = reinterpret_cast<GetFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+    if (set_ && get) {
+      previous_ = get();
+      if (previous_ != 1) set_(1);
+    }
+  }
+  ~SingleThreadedBlas() {
+    if (set_ && previous_ > 1) set_(previous_);
+  }
+  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+ private:
+  using SetFn = void (*)(int);
+  using GetFn = int (*)();
+  SetFn set_ = nullptr;
+  int previous_ = 1;
+};
+
 double log_2pi() {
   return std::log(2.0 * std::numbers::pi);
 }
@@ -475,7 +504,7 @@ struct GaussianProcess::State {
   /// alpha and the LML from the factor and y_std.
   static void refresh_alpha(Posterior& p) {
     const Vector r = p.y_std.array() - p.c;
-    p.alpha = p.chol.solve(VectorCRef(r));
+    p.alpha = p.chol.solve(r);
     p.lml = -0.5 * r.dot(p.alpha) - 0.5 * p.chol.log_determinant() -
             0.5 * static_cast<double>(r.size()) * log_2pi();
   }
@@ -502,8 +531,8 @@ struct GaussianProcess::State {
     refresh_alpha(p);
   }
 
-  void validate_new_points(MatrixCRef X, VectorCRef y) const {
-    require_fitted("add_observations");
+  void validate_new_points(MatrixCRef X, VectorCRef y, const char* what) const {
+    require_fitted(what);
     require_point_dimension(X, "X");
     if (y.size() != X.rows()) {
       throw InvalidArgument("y: got " + std::to_string(y.size()) +
@@ -550,10 +579,10 @@ GaussianProcess::GaussianProcess(const kernels::Kernel& kernel, GaussianProcessO
 }
 
 GaussianProcess::GaussianProcess(const GaussianProcess& other)
-    : s_(std::make_unique<State>(*other.s_)) {}
+    : s_(other.s_ ? std::make_unique<State>(*other.s_) : nullptr) {}
 
 GaussianProcess& GaussianProcess::operator=(const GaussianProcess& other) {
-  if (this != &other) s_ = std::make_unique<State>(*other.s_);
+  if (this != &other) s_ = other.s_ ? std::make_unique<State>(*other.s_) : nullptr;
   return *this;
 }
 
@@ -721,6 +750,7 @@ double nlopt_objective(unsigned n, const double* x, double* grad, void* data) {
 void GaussianProcess::fit(const Dataset& data, std::uint64_t seed) {
   const auto t0 = std::chrono::steady_clock::now();
   s_->validate(data);
+  const SingleThreadedBlas single_threaded_blas;
   const GaussianProcessOptions& o = s_->options;
   const Eigen::Index d = data.X.cols();
   Layout L(*s_->kernel, o, d);
@@ -892,14 +922,14 @@ Matrix GaussianProcess::sample(MatrixCRef X, Eigen::Index n_samples, Rng& rng) c
 }
 
 void GaussianProcess::add_observations(MatrixCRef X, VectorCRef y) {
-  s_->validate_new_points(X, y);
+  s_->validate_new_points(X, y, "add_observations");
   Posterior p = s_->post;
   s_->append(p, X, y);
   s_->post = std::move(p);
 }
 
 std::unique_ptr<Surrogate> GaussianProcess::condition_on(MatrixCRef X, VectorCRef y) const {
-  s_->validate_new_points(X, y);
+  s_->validate_new_points(X, y, "condition_on");
   auto copy = std::make_unique<GaussianProcess>(*this);
   s_->append(copy->s_->post, X, y);
   return copy;

@@ -17,6 +17,17 @@
 //   predict: O(n d + n^2) per point; predict_with_gradient: O(n d + n^2);
 //   posterior_covariance of m points: O(m n^2 + m^2 n);
 //   add_observations of q points: O(n^2 q + q^3); condition_on: the same.
+//
+// Parameter vector (parameters(), state(), objective()): [kernel theta (log values, see
+// kernel.hpp), log noise variance in standardized units (only with NoiseModel::learned;
+// bounds [log 1e-4, log 10]), constant mean c in standardized units (only with
+// learn_mean; bounds [-10, 10])]. New observations added by add_observations() and
+// condition_on() use the model's noise: the learned value, the nugget, or the mean of
+// the known variances (NoiseModel::fixed), and the output transform of the last fit.
+//
+// Threads: fit() runs its starts in parallel with OpenMP and BLAS single-threaded
+// (OpenBLAS's own threads would oversubscribe the cores and change the rounding with
+// their count); the fitted parameters do not depend on the number of threads.
 #pragma once
 
 #include <memory>
@@ -77,12 +88,12 @@ enum class FitTermination { converged, max_evaluations, all_starts_failed, not_f
 /// What the last fit did.
 struct FitSummary {
   FitTermination termination = FitTermination::not_fitted;
-  double objective = 0.0;          ///< best J = (LML + log prior) / n
+  double objective = 0.0;                ///< best J = (LML + log prior) / n
   double log_marginal_likelihood = 0.0;  ///< LML of standardized y at the optimum
-  int starts = 0;                  ///< L-BFGS starts run
-  int failed_starts = 0;           ///< starts ended by a numerical failure
-  int evaluations = 0;             ///< likelihood-and-gradient evaluations in all starts
-  double seconds = 0.0;            ///< wall time of the fit
+  int starts = 0;                        ///< L-BFGS starts run
+  int failed_starts = 0;                 ///< starts ended by a numerical failure
+  int evaluations = 0;                   ///< likelihood-and-gradient evaluations in all starts
+  double seconds = 0.0;                  ///< wall time of the fit
   /// "converged: J=-0.84 (LML -41.9), 3 starts (0 failed), 212 evaluations, 4.1 ms".
   [[nodiscard]] std::string brief_report() const;
   /// Multi-line report with every field.
@@ -105,9 +116,18 @@ class GaussianProcess : public Surrogate {
   [[nodiscard]] std::unique_ptr<Surrogate> clone() const override;
   [[nodiscard]] std::string name() const override;
   [[nodiscard]] SurrogateCapabilities capabilities() const override;
+  /// Starts: the prior modes, the previous fit's parameters (or set_state()) when their
+  /// size matches, then draws from the priors with Rng(derive_seed(seed, k)). A start
+  /// ended by a numerical failure keeps its best point so far; when no start produced a
+  /// point, the previous (or default) parameters are kept and summary() says
+  /// all_starts_failed. Throws InvalidArgument for bad data (see Surrogate::fit), and
+  /// NumericalError when even those parameters cannot be factored; unchanged on throw.
   void fit(const Dataset& data, std::uint64_t seed) override;
   [[nodiscard]] bool fitted() const override;
   [[nodiscard]] Eigen::Index dimension() const override;
+  /// Latent variance clamped at 1e-12 (standardized); noise_variance is noise_variance()
+  /// at every point. Throws InvalidState before a fit, InvalidArgument for a wrong
+  /// number of columns or non-finite X.
   [[nodiscard]] Predictive predict(MatrixCRef X) const override;
   [[nodiscard]] PointPrediction predict_with_gradient(VectorCRef x) const override;
   [[nodiscard]] Matrix posterior_covariance(MatrixCRef X) const override;
@@ -115,14 +135,20 @@ class GaussianProcess : public Surrogate {
   [[nodiscard]] std::unique_ptr<Surrogate> condition_on(MatrixCRef X, VectorCRef y) const override;
   void add_observations(MatrixCRef X, VectorCRef y) override;
   [[nodiscard]] double noise_variance() const override;
+  /// parameters() (empty before a fit).
   [[nodiscard]] Vector state() const override;
+  /// Sets the parameters: on a fitted model the size must match (InvalidArgument
+  /// otherwise) and the posterior is recomputed at the values clipped into the bounds;
+  /// before a fit the dimension is unknown, so the vector is only kept and used as the
+  /// warm start of the next fit when its size matches there.
   void set_state(VectorCRef state) override;
 
   // --- GP specifics ---
   /// Convenience for UQ work: fit on raw X (already in [0,1]^d) and y with seed 0.
   void fit(MatrixCRef X, VectorCRef y) { fit(Dataset{Matrix(X), Vector(y), Vector()}, 0); }
 
-  /// Fits only the posterior (no hyperparameter learning) at the given parameters.
+  /// Fits only the posterior (no hyperparameter learning) at the given parameters (the
+  /// layout of parameters() for this data's dimension; InvalidArgument otherwise).
   void fit_fixed(const Dataset& data, VectorCRef parameters);
 
   /// The optimized vector [kernel theta..., log noise (if learned), c (if learned)].
@@ -131,8 +157,9 @@ class GaussianProcess : public Surrogate {
   [[nodiscard]] std::vector<std::string> parameter_names() const;
 
   /// J(parameters) = (LML + log prior)/n on the fitted data and its gradient (if
-  /// grad is non-null). For tests and diagnostics; throws NumericalError when the
-  /// kernel matrix cannot be factored.
+  /// grad is non-null, resized to parameters.size()). For tests and diagnostics;
+  /// throws InvalidState before a fit, InvalidArgument for a wrong size and
+  /// NumericalError when the kernel matrix cannot be factored. O(n^3 + p n^2 d).
   double objective(VectorCRef parameters, Vector* grad) const;
 
   /// The log marginal likelihood of the standardized data at the fitted parameters.
