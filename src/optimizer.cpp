@@ -93,8 +93,13 @@ struct Optimizer::State {
           "add_categorical)");
     }
     auto problems = options.validate();
-    surrogate = make_surrogate(options.surrogate, options.noise);
-    acquisition = acquisition::make_acquisition(options.acquisition);
+    if (!problems.empty()) throw InvalidOptions("invalid options: " + join(problems, "; "));
+    try {
+      surrogate = make_surrogate(options.surrogate, options.noise);
+      acquisition = acquisition::make_acquisition(options.acquisition);
+    } catch (const InvalidArgument& e) {
+      throw InvalidOptions(std::string("invalid options: ") + e.what());
+    }
     const auto caps = surrogate->capabilities();
     const auto needs = acquisition->needs();
     if (needs.input_gradients && !caps.input_gradients) {

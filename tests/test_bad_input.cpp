@@ -130,7 +130,7 @@ TEST_CASE("bad parameter access and values") {
   auto p = space.params();
   CHECK_THROWS_AS(p.set("x", 2.0), prospect::OutOfRange);
   CHECK_THROWS_AS(p.set("n", 9L), prospect::OutOfRange);
-  CHECK_THROWS_AS(p.set("c", "z"), prospect::InvalidArgument);
+  CHECK_THROWS_AS(p.set("c", "z"), prospect::OutOfRange);
   CHECK_THROWS_AS(p.set("nope", 1.0), prospect::InvalidArgument);
   p.set("x", 0.5).set("n", 2L).set("c", "b");
   CHECK_THROWS_AS((void)p.real("n"), prospect::InvalidArgument);
