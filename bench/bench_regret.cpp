@@ -52,13 +52,15 @@ prospect::Space make_space(const prospect::bench::TestFunction& f) {
 }
 
 Run run_prospect(const prospect::bench::TestFunction& f, int seed, int budget, int n_initial,
-                 double noise_std, bool noiseless, const std::string& acquisition, int threads) {
+                 double noise_std, bool noiseless, const std::string& acquisition, int threads,
+                 const std::string& kernel) {
   prospect::Options options;
   options.seed = static_cast<std::uint64_t>(seed);
   options.n_initial = n_initial;
   options.noise = noiseless ? prospect::Noise::none : prospect::Noise::learned;
   options.acquisition = prospect::acquisition::acquisition_from_string(acquisition);
   options.threads = threads;
+  options.surrogate = prospect::surrogates::GP{.kernel = prospect::kernels::profile_from_string(kernel)};
   prospect::Optimizer opt(make_space(f), options);
   prospect::Rng noise_rng(prospect::derive_seed(static_cast<std::uint64_t>(seed), 777));
   Run run{"prospect-" + acquisition + (noiseless ? "-noiseless" : ""), f.name, seed, {}, {}};
@@ -96,7 +98,7 @@ int main(int argc, char** argv) {
   int seeds = 20, first_seed = 0, budget = 50, n_initial = 10, threads = 0;
   double noise_std = 0.0;
   bool noiseless = false, no_random = false;
-  std::string acquisition = "logei", out = "bench/results/prospect";
+  std::string acquisition = "logei", out = "bench/results/prospect", kernel = "matern52";
   app.add_option("--functions", functions, "comma-separated names, or 'all'");
   app.add_option("--seeds", seeds, "number of seeds")->check(CLI::PositiveNumber);
   app.add_option("--first-seed", first_seed, "first seed");
@@ -105,6 +107,7 @@ int main(int argc, char** argv) {
   app.add_option("--noise-std", noise_std, "Gaussian observation noise (absolute)");
   app.add_flag("--noiseless", noiseless, "declare the objective noiseless (Noise::none)");
   app.add_option("--acquisition", acquisition, "logei, ei, ucb, pi, logpi");
+  app.add_option("--kernel", kernel, "se, matern12, matern32, matern52");
   app.add_flag("--no-random", no_random, "skip the random-search baseline");
   app.add_option("--threads", threads, "OpenMP threads (0: default)");
   app.add_option("--out", out, "output directory");
@@ -128,7 +131,7 @@ int main(int argc, char** argv) {
     const auto& f = prospect::bench::function(name);
     for (int s = first_seed; s < first_seed + seeds; ++s) {
       std::vector<Run> these;
-      these.push_back(run_prospect(f, s, budget, n_initial, noise_std, noiseless, acquisition, threads));
+      these.push_back(run_prospect(f, s, budget, n_initial, noise_std, noiseless, acquisition, threads, kernel));
       if (!no_random) these.push_back(run_random(f, s, budget));
       for (auto& r : these) {
         for (std::size_t i = 0; i < r.regret.size(); ++i) {

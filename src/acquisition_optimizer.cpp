@@ -18,6 +18,8 @@ namespace prospect {
 
 std::vector<std::string> AcquisitionOptimizerOptions::validate() const {
   std::vector<std::string> problems;
+  if (anchor_samples < 0)
+    problems.push_back("anchor_samples: got " + std::to_string(anchor_samples) + ", expected >= 0");
   if (raw_samples < 1)
     problems.push_back("raw_samples: got " + std::to_string(raw_samples) + ", expected >= 1");
   if (restarts < 1)
@@ -504,7 +506,8 @@ struct WorkResult {
 
 AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition, Eigen::Index dimension,
                                         const DiscreteStructure& structure, std::uint64_t seed,
-                                        const AcquisitionOptimizerOptions& options) {
+                                        const AcquisitionOptimizerOptions& options,
+                                        MatrixCRef anchors) {
   if (dimension < 1)
     throw InvalidArgument("dimension: got " + std::to_string(dimension) + ", expected >= 1");
   const Eigen::Index q = acquisition.batch_size();
@@ -518,8 +521,28 @@ AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition, Eigen::I
   const Layout layout = Layout::build(dimension, q, structure);
   const Eigen::Index n = layout.n;
 
-  // Raw samples, projected onto the feasible set and scored in one batch.
-  Matrix raw = sobol(options.raw_samples, n, derive_seed(seed, 0));
+  if (anchors.rows() > 0 && anchors.cols() != dimension) {
+    throw InvalidArgument("anchors: got " + std::to_string(anchors.cols()) +
+                          " columns, expected the dimension " + std::to_string(dimension));
+  }
+  // Raw samples, projected onto the feasible set and scored in one batch. Near
+  // convergence the acquisition's peak is a small region next to the best points,
+  // which a space-filling design misses; samples around the anchors find it.
+  const Eigen::Index around = (anchors.rows() > 0 && q == 1) ? options.anchor_samples : 0;
+  Matrix raw(options.raw_samples + around, n);
+  raw.topRows(options.raw_samples) = sobol(options.raw_samples, n, derive_seed(seed, 0));
+  if (around > 0) {
+    Rng rng(derive_seed(seed, 2));
+    constexpr double kScales[] = {0.1, 0.01, 0.001};
+    for (Eigen::Index k = 0; k < around; ++k) {
+      const Eigen::Index a = k % anchors.rows();
+      const double scale = kScales[(k / anchors.rows()) % 3];
+      for (Eigen::Index j = 0; j < n; ++j) {
+        raw(options.raw_samples + k, j) =
+            std::clamp(anchors(a, j) + scale * rng.normal(), 0.0, 1.0);
+      }
+    }
+  }
   for (Eigen::Index i = 0; i < raw.rows(); ++i) layout.project(raw.row(i).transpose());
   Vector raw_values(raw.rows());
   acquisition.evaluate(raw, raw_values);

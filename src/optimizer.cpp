@@ -220,6 +220,18 @@ struct Optimizer::State {
     return data.y.mean();
   }
 
+  // The k observed points with the largest values (maximization sign), as rows.
+  static Matrix best_points(const Dataset& data, Eigen::Index k) {
+    std::vector<Eigen::Index> order(static_cast<std::size_t>(data.y.size()));
+    std::iota(order.begin(), order.end(), 0);
+    k = std::min<Eigen::Index>(k, data.y.size());
+    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                      [&](Eigen::Index a, Eigen::Index b) { return data.y(a) > data.y(b); });
+    Matrix rows(k, data.X.cols());
+    for (Eigen::Index i = 0; i < k; ++i) rows.row(i) = data.X.row(order[static_cast<std::size_t>(i)]);
+    return rows;
+  }
+
   bool is_taken(const Vector& x, const std::vector<Vector>& taken) const {
     for (const auto& t : taken) {
       if ((t - x).cwiseAbs().maxCoeff() < 1e-9) return true;
@@ -272,6 +284,7 @@ struct Optimizer::State {
       }
       for (const auto& p : chosen) pending_x.push_back(space.encode(p));
       double best = incumbent(*surrogate, data);
+      const Matrix anchors = best_points(data, 5);
       std::unique_ptr<Surrogate> believed;
       const Surrogate* model = surrogate.get();
       const bool can_condition = surrogate->capabilities().conditioning;
@@ -308,7 +321,7 @@ struct Optimizer::State {
         AcquisitionOptimizerOptions inner = options.inner;
         if (inner.threads == 0) inner.threads = options.threads;
         const AcquisitionOptimum opt =
-            optimize_acquisition(*acq, d, structure, context.seed, inner);
+            optimize_acquisition(*acq, d, structure, context.seed, inner, anchors);
         Vector x = space.snap(opt.x);
         if (is_taken(x, taken)) x = fallback(*acq, taken, asks);
         ++asks;

@@ -53,7 +53,8 @@ json options_to_json(const Options& o) {
                 {"restarts", o.inner.restarts},
                 {"max_evaluations", o.inner.max_evaluations},
                 {"ftol_rel", o.inner.ftol_rel},
-                {"max_enumeration", o.inner.max_enumeration}};
+                {"max_enumeration", o.inner.max_enumeration},
+                {"anchor_samples", o.inner.anchor_samples}};
   j["pending"] = to_string(o.pending);
   j["refit_every"] = o.refit_every;
   j["non_finite"] = to_string(o.non_finite);
@@ -123,6 +124,7 @@ Options options_from_json(const json& j, const Options& user) {
   o.inner.max_evaluations = in.at("max_evaluations").get<int>();
   o.inner.ftol_rel = in.at("ftol_rel").get<double>();
   o.inner.max_enumeration = in.at("max_enumeration").get<int>();
+  o.inner.anchor_samples = in.at("anchor_samples").get<int>();
   o.inner.threads = user.inner.threads;
   o.pending = pending_strategy_from_string(j.at("pending").get<std::string>());
   o.refit_every = j.at("refit_every").get<int>();

@@ -62,6 +62,8 @@ struct AcquisitionOptimizerOptions {
   /// Relative tolerance on the acquisition value for a local search.
   double ftol_rel = 1e-9;
   /// Largest number of category combinations enumerated exhaustively.
+  /// Extra raw samples drawn around the anchors passed to optimize_acquisition.
+  int anchor_samples = 64;
   int max_enumeration = 64;
   /// OpenMP threads (0: OpenMP's default). Results do not depend on it.
   int threads = 0;
@@ -93,8 +95,13 @@ struct AcquisitionOptimum {
 /// InvalidOptions for invalid options; whatever the acquisition throws is rethrown unchanged.
 /// Thread safety: calls acquisition.evaluate() / evaluate_with_gradient() from several
 /// OpenMP threads at once (the Acquisition contract makes them const and thread-safe).
+/// `anchors` (rows of `dimension` columns, e.g. the best observed points) add
+/// options.anchor_samples raw samples drawn around them (Gaussian steps of 0.1, 0.01 and
+/// 0.001 of the unit cube) for single-point acquisitions; InvalidArgument when their
+/// column count is not `dimension`.
 [[nodiscard]] AcquisitionOptimum optimize_acquisition(
     const Acquisition& acquisition, Eigen::Index dimension, const DiscreteStructure& structure,
-    std::uint64_t seed, const AcquisitionOptimizerOptions& options = {});
+    std::uint64_t seed, const AcquisitionOptimizerOptions& options = {},
+    MatrixCRef anchors = Matrix());
 
 }  // namespace prospect

@@ -62,7 +62,7 @@ struct GaussianProcessOptions {
   NoiseModel noise = NoiseModel::learned;
   /// Noise variance in standardized units when noise == none (a nugget that keeps
   /// K well conditioned while interpolating the data to ~1e-3 of its spread).
-  double noiseless_nugget = 1e-6;
+  double noiseless_nugget = 3e-8;
   /// Number of L-BFGS starts: the prior mode, the previous fit (warm start) when
   /// there is one, then draws from the priors.
   int restarts = 3;
