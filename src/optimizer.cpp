@@ -29,10 +29,11 @@ constexpr std::uint64_t kFitStream = 1;
 constexpr std::uint64_t kInnerStream = 2;
 constexpr std::uint64_t kFallbackStream = 3;
 
-std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, Noise noise) {
+std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, Noise noise, int threads) {
   if (const auto* gp = std::get_if<surrogates::GP>(&choice)) {
     GaussianProcessOptions o = gp->gp;
     o.noise = noise == Noise::none ? NoiseModel::none : NoiseModel::learned;
+    if (o.threads == 0) o.threads = threads;
     if (gp->custom_kernel) return std::make_unique<GaussianProcess>(*gp->custom_kernel, o);
     return std::make_unique<GaussianProcess>(kernels::Stationary(gp->kernel, gp->kernel_options), o);
   }
@@ -95,7 +96,7 @@ struct Optimizer::State {
     auto problems = options.validate();
     if (!problems.empty()) throw InvalidOptions("invalid options: " + join(problems, "; "));
     try {
-      surrogate = make_surrogate(options.surrogate, options.noise);
+      surrogate = make_surrogate(options.surrogate, options.noise, options.threads);
       acquisition = acquisition::make_acquisition(options.acquisition);
     } catch (const InvalidArgument& e) {
       throw InvalidOptions(std::string("invalid options: ") + e.what());
@@ -319,7 +320,9 @@ struct Optimizer::State {
         }
         acq->prepare(context);
         AcquisitionOptimizerOptions inner = options.inner;
-        if (inner.threads == 0) inner.threads = options.threads;
+        // Small models make each acquisition evaluation cheap: parallel starts then
+        // cost more in OpenMP wake-ups than they save.
+        if (inner.threads == 0) inner.threads = options.threads > 0 ? options.threads : (data.y.size() >= 128 ? 0 : 1);
         const AcquisitionOptimum opt =
             optimize_acquisition(*acq, d, structure, context.seed, inner, anchors);
         Vector x = space.snap(opt.x);

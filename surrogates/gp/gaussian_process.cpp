@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <cstdio>
 #include <limits>
 #include <numbers>
@@ -750,19 +751,31 @@ double nlopt_objective(unsigned n, const double* x, double* grad, void* data) {
 void GaussianProcess::fit(const Dataset& data, std::uint64_t seed) {
   const auto t0 = std::chrono::steady_clock::now();
   s_->validate(data);
-  const SingleThreadedBlas single_threaded_blas;
   const GaussianProcessOptions& o = s_->options;
+  // Large n: each likelihood costs O(n^3) in BLAS/LAPACK, so one start runs with
+  // multi-threaded BLAS (as BoTorch fits from one start). Small n: several starts, in
+  // parallel only from a size where the work outweighs OpenMP's wake-up and barrier
+  // costs (on a shared machine idle-spinning threads cost more than they give).
+  const bool large = data.X.rows() >= o.large_n;
+  std::optional<SingleThreadedBlas> single_threaded_blas;
+  if (!large) single_threaded_blas.emplace();
   const Eigen::Index d = data.X.cols();
   Layout L(*s_->kernel, o, d);
   Posterior post = s_->prepare(data);
 
   // Starts: prior modes, the warm start, then prior draws with per-start seeds.
   std::vector<Vector> starts;
-  starts.push_back(L.defaults(o.priors));
   const bool warm_ok =
       s_->warm.size() == L.size && s_->warm.allFinite() && (!s_->fitted || s_->post.X.cols() == d);
-  if (warm_ok && static_cast<int>(starts.size()) < o.restarts) starts.push_back(L.clip(s_->warm));
-  for (int k = static_cast<int>(starts.size()); k < o.restarts; ++k) {
+  if (large && warm_ok) {
+    starts.push_back(L.clip(s_->warm));
+  } else {
+    starts.push_back(L.defaults(o.priors));
+  }
+  if (!large && warm_ok && static_cast<int>(starts.size()) < o.restarts) {
+    starts.push_back(L.clip(s_->warm));
+  }
+  for (int k = static_cast<int>(starts.size()); !large && k < o.restarts; ++k) {
     Rng rng(derive_seed(seed, static_cast<std::uint64_t>(k)));
     starts.push_back(L.draw(rng, o.priors));
   }
@@ -770,7 +783,8 @@ void GaussianProcess::fit(const Dataset& data, std::uint64_t seed) {
   Problem pb{s_->kernel.get(), &L, &post.X, &post.y_std, &post.noise_std, o.cholesky};
   const int n_starts = static_cast<int>(starts.size());
   std::vector<StartRun> runs(static_cast<std::size_t>(n_starts));
-  const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+  const int threads =
+      large ? 1 : (o.threads > 0 ? o.threads : (data.X.rows() >= 128 ? omp_get_max_threads() : 1));
 
 #pragma omp parallel for schedule(static, 1) num_threads(threads)
   for (int k = 0; k < n_starts; ++k) {

@@ -66,6 +66,10 @@ struct GaussianProcessOptions {
   /// Number of L-BFGS starts: the prior mode, the previous fit (warm start) when
   /// there is one, then draws from the priors.
   int restarts = 3;
+  /// From this many observations the fit runs ONE start (the previous fit when there
+  /// is one, else the prior mode) with multi-threaded BLAS, as BoTorch does: each start
+  /// costs O(n^3) per evaluation. Below it, `restarts` starts.
+  Eigen::Index large_n = 500;
   /// Likelihood evaluations per start.
   int max_evaluations = 500;
   /// Relative tolerance on J for L-BFGS.
@@ -74,7 +78,8 @@ struct GaussianProcessOptions {
   bool learn_mean = true;
   /// Jitter escalation of the Cholesky.
   kernels::CholeskyOptions cholesky{};
-  /// OpenMP threads for the restarts (0: OpenMP's default). Results do not depend on it.
+  /// OpenMP threads for the restarts (0: one thread below 128 observations, OpenMP's
+  /// default from there). Results do not depend on it.
   int threads = 0;
 
   /// Every problem with these options, empty when they are valid (never throws).
