@@ -1,0 +1,327 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark of peer Bayesian-optimization libraries on prospect's test functions.
+
+Every method gets the same budget: 10 initial points + 40 model-based points = 50
+evaluations of the noiseless function (minimization), for seeds 0..S-1.
+
+Methods
+  botorch     SingleTaskGP with its defaults (Standardize outcome, default priors) on
+              inputs normalized to [0,1]^d, LogExpectedImprovement(best_f=train_Y.max())
+              on the negated objective, optimize_acqf(q=1, num_restarts=10,
+              raw_samples=512), fit_gpytorch_mll at every step; 10 initial points from
+              SobolEngine(d, scramble=True, seed=seed).
+  skopt       skopt.Optimizer(dimensions, base_estimator="GP", acq_func="EI",
+              n_initial_points=10, random_state=seed), ask/tell.
+  optuna_gp   optuna.samplers.GPSampler(seed=seed, n_startup_trials=10), ask/tell.
+  optuna_tpe  optuna.samplers.TPESampler(seed=seed, n_startup_trials=10), ask/tell.
+  random      uniform in the box, numpy default_rng(seed).
+
+Output (directory --out)
+  peers.csv    method,function,seed,evaluation,best_value,regret,ask_seconds — one row per
+               evaluation; best_value is the best true value so far, regret = best_value -
+               optimum, ask_seconds the wall time the method spent producing that point:
+               everything between the previous evaluation's return and the new point
+               (BoTorch: fit + acquisition optimization; skopt: tell() refits the model
+               and precomputes the next point, so tell + ask; Optuna: tell + ask).
+               The objective evaluation itself is not included.
+  summary.csv / summary.md   per method and function: runs, median and quartiles of
+               the final regret (after 50 evaluations), median over runs of the median
+               ask time at the model-based steps (evaluations 11..50).
+
+Runs already complete in peers.csv are skipped (resumable); a run's rows are appended
+and flushed only when the run finishes. Loop order: functions (in the order given,
+most important first), then seeds, then methods. One progress line per finished run
+goes to stderr.
+"""
+
+import argparse
+import csv
+import math
+import os
+import sys
+import time
+import warnings
+
+# One core unless the caller asks otherwise: the machine is shared.
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from functions import FUNCTIONS  # noqa: E402
+
+N_INITIAL = 10
+BUDGET = 50
+ALL_METHODS = ["botorch", "skopt", "optuna_gp", "optuna_tpe", "random"]
+DEFAULT_FUNCTIONS = [
+    "branin", "hartmann6", "six_hump_camel", "goldstein_price", "hartmann3",
+    "styblinski_tang4", "rosenbrock4", "levy5", "ackley5", "michalewicz5",
+]
+FIELDS = ["method", "function", "seed", "evaluation", "best_value", "regret", "ask_seconds"]
+
+
+def _evaluate(fn, x):
+    return float(fn["f"](np.asarray(x, dtype=float)))
+
+
+def run_random(fn, seed):
+    rng = np.random.default_rng(seed)
+    lower, upper = np.array(fn["lower"], float), np.array(fn["upper"], float)
+    values, asks = [], []
+    for _ in range(BUDGET):
+        t0 = time.perf_counter()
+        x = rng.uniform(lower, upper)
+        asks.append(time.perf_counter() - t0)
+        values.append(_evaluate(fn, x))
+    return values, asks
+
+
+def run_botorch(fn, seed):
+    import torch
+    from botorch.acquisition import LogExpectedImprovement
+    from botorch.fit import fit_gpytorch_mll
+    from botorch.models import SingleTaskGP
+    from botorch.optim import optimize_acqf
+    from gpytorch.mlls import ExactMarginalLogLikelihood
+
+    torch.manual_seed(seed)  # optimize_acqf's raw samples use the global generator
+    d = fn["dim"]
+    lower = torch.tensor(fn["lower"], dtype=torch.double)
+    upper = torch.tensor(fn["upper"], dtype=torch.double)
+    unit_bounds = torch.stack([torch.zeros(d, dtype=torch.double), torch.ones(d, dtype=torch.double)])
+
+    def f_unit(z):  # z in [0,1]^d
+        return _evaluate(fn, (lower + (upper - lower) * z).numpy())
+
+    values, asks = [], []
+    t0 = time.perf_counter()
+    sobol = torch.quasirandom.SobolEngine(d, scramble=True, seed=seed)
+    X = sobol.draw(N_INITIAL).to(torch.double)
+    init_ask = (time.perf_counter() - t0) / N_INITIAL
+    for z in X:
+        asks.append(init_ask)
+        values.append(f_unit(z))
+    Y = -torch.tensor(values, dtype=torch.double).unsqueeze(-1)  # BoTorch maximizes
+    while len(values) < BUDGET:
+        t0 = time.perf_counter()
+        gp = SingleTaskGP(X, Y)
+        fit_gpytorch_mll(ExactMarginalLogLikelihood(gp.likelihood, gp))
+        acq = LogExpectedImprovement(gp, best_f=Y.max())
+        candidate, _ = optimize_acqf(acq, bounds=unit_bounds, q=1, num_restarts=10, raw_samples=512)
+        asks.append(time.perf_counter() - t0)
+        z = candidate.detach().squeeze(0)
+        value = f_unit(z)
+        values.append(value)
+        X = torch.cat([X, z.unsqueeze(0)])
+        Y = torch.cat([Y, torch.tensor([[-value]], dtype=torch.double)])
+    return values, asks
+
+
+def run_skopt(fn, seed):
+    from skopt import Optimizer
+
+    dims = list(zip(map(float, fn["lower"]), map(float, fn["upper"])))
+    opt = Optimizer(dims, base_estimator="GP", acq_func="EI", n_initial_points=N_INITIAL,
+                    random_state=seed)
+    values, asks = [], []
+    pending_tell = None
+    for _ in range(BUDGET):
+        t0 = time.perf_counter()
+        if pending_tell is not None:
+            opt.tell(*pending_tell)
+        x = opt.ask()
+        asks.append(time.perf_counter() - t0)
+        value = _evaluate(fn, x)
+        values.append(value)
+        pending_tell = (x, value)
+    return values, asks
+
+
+def run_optuna(fn, seed, kind):
+    import optuna
+    from optuna.distributions import FloatDistribution
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    if kind == "gp":
+        sampler = optuna.samplers.GPSampler(seed=seed, n_startup_trials=N_INITIAL)
+    else:
+        sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=N_INITIAL)
+    study = optuna.create_study(direction="minimize", sampler=sampler)
+    space = {f"x{j}": FloatDistribution(float(lo), float(hi))
+             for j, (lo, hi) in enumerate(zip(fn["lower"], fn["upper"]))}
+    values, asks = [], []
+    pending_tell = None
+    for _ in range(BUDGET):
+        t0 = time.perf_counter()
+        if pending_tell is not None:
+            study.tell(*pending_tell)
+        trial = study.ask(fixed_distributions=space)
+        x = [trial.params[f"x{j}"] for j in range(fn["dim"])]
+        asks.append(time.perf_counter() - t0)
+        value = _evaluate(fn, x)
+        values.append(value)
+        pending_tell = (trial, value)
+    return values, asks
+
+
+RUNNERS = {
+    "botorch": run_botorch,
+    "skopt": run_skopt,
+    "optuna_gp": lambda fn, seed: run_optuna(fn, seed, "gp"),
+    "optuna_tpe": lambda fn, seed: run_optuna(fn, seed, "tpe"),
+    "random": run_random,
+}
+
+
+def load_complete_runs(path):
+    """Reads peers.csv; rewrites it without incomplete runs or broken lines (a run
+    interrupted while being written) and returns {(method, function, seed): rows}."""
+    if not os.path.exists(path):
+        return {}
+    runs, broken = {}, False
+    with open(path, newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header != FIELDS:
+            raise SystemExit(f"{path}: unexpected header {header}, expected {FIELDS}")
+        for row in reader:
+            if len(row) != len(FIELDS):
+                broken = True
+                continue
+            try:
+                key = (row[0], row[1], int(row[2]))
+                float(row[4]), float(row[5]), float(row[6])
+            except ValueError:
+                broken = True
+                continue
+            runs.setdefault(key, []).append(row)
+    complete = {k: v for k, v in runs.items()
+                if sorted(int(r[3]) for r in v) == list(range(1, BUDGET + 1))}
+    if broken or len(complete) != len(runs):
+        tmp = path + ".tmp"
+        with open(tmp, "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(FIELDS)
+            for rows in complete.values():
+                writer.writerows(rows)
+        os.replace(tmp, path)
+        print(f"peers: dropped {len(runs) - len(complete)} incomplete run(s) from {path}",
+              file=sys.stderr)
+    return complete
+
+
+def summarize(csv_path, out_dir):
+    """Writes summary.csv and summary.md from peers.csv and returns the markdown."""
+    final, ask_medians = {}, {}
+    with open(csv_path, newline="") as fh:
+        for row in csv.DictReader(fh):
+            key = (row["method"], row["function"])
+            run = (key, int(row["seed"]))
+            evaluation = int(row["evaluation"])
+            if evaluation == BUDGET:
+                final.setdefault(key, []).append(float(row["regret"]))
+            if evaluation > N_INITIAL:
+                ask_medians.setdefault(run, []).append(float(row["ask_seconds"]))
+    per_key_ask = {}
+    for (key, _seed), asks in ask_medians.items():
+        per_key_ask.setdefault(key, []).append(float(np.median(asks)))
+    functions = [f for f in DEFAULT_FUNCTIONS if any(k[1] == f for k in final)]
+    functions += sorted({k[1] for k in final} - set(functions))
+    methods = [m for m in ALL_METHODS if any(k[0] == m for k in final)]
+    rows = []
+    for f in functions:
+        for m in methods:
+            if (m, f) not in final:
+                continue
+            r = np.array(final[(m, f)])
+            q25, q50, q75 = np.percentile(r, [25, 50, 75])
+            rows.append(dict(function=f, method=m, runs=len(r), regret_q25=q25,
+                             regret_median=q50, regret_q75=q75,
+                             ask_seconds_median=float(np.median(per_key_ask[(m, f)]))))
+    with open(os.path.join(out_dir, "summary.csv"), "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["function"])
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = [f"Final simple regret after {BUDGET} evaluations ({N_INITIAL} initial), "
+             "median [q25, q75] over seeds; median ask time at the model-based steps.", "",
+             "| function | method | runs | median regret | q25 | q75 | ask (s) |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['function']} | {r['method']} | {r['runs']} | {r['regret_median']:.3g} "
+                     f"| {r['regret_q25']:.3g} | {r['regret_q75']:.3g} "
+                     f"| {r['ask_seconds_median']:.3g} |")
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(out_dir, "summary.md"), "w") as fh:
+        fh.write(text)
+    return text
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--methods", default=",".join(ALL_METHODS),
+                        help=f"comma-separated subset of {','.join(ALL_METHODS)}")
+    parser.add_argument("--functions", default=",".join(DEFAULT_FUNCTIONS),
+                        help="comma-separated, in priority order (all seeds of the first "
+                             "function run first)")
+    parser.add_argument("--seeds", type=int, default=20, help="seeds 0..S-1 (default 20)")
+    parser.add_argument("--out", default="bench/results/peers", help="output directory")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument("--summary-only", action="store_true",
+                        help="only rewrite the summary from the existing CSV")
+    args = parser.parse_args(argv)
+
+    methods = [m for m in args.methods.split(",") if m]
+    functions = [f for f in args.functions.split(",") if f]
+    for m in methods:
+        if m not in RUNNERS:
+            parser.error(f"--methods: unknown method {m!r}, expected some of {ALL_METHODS}")
+    for f in functions:
+        if f not in FUNCTIONS:
+            parser.error(f"--functions: unknown function {f!r}, expected some of {list(FUNCTIONS)}")
+    if args.seeds < 1:
+        parser.error(f"--seeds: got {args.seeds}, expected >= 1")
+
+    os.makedirs(args.out, exist_ok=True)
+    csv_path = os.path.join(args.out, "peers.csv")
+    if not args.summary_only:
+        if "botorch" in methods or "optuna_gp" in methods:
+            import torch
+            torch.set_num_threads(args.threads)
+        warnings.filterwarnings("ignore")  # convergence chatter of the fitters
+        done = load_complete_runs(csv_path)
+        new_file = not os.path.exists(csv_path)
+        with open(csv_path, "a", newline="") as fh:
+            writer = csv.writer(fh)
+            if new_file:
+                writer.writerow(FIELDS)
+                fh.flush()
+            for fname in functions:
+                fn = FUNCTIONS[fname]
+                for seed in range(args.seeds):
+                    for method in methods:
+                        if (method, fname, seed) in done:
+                            continue
+                        t0 = time.perf_counter()
+                        values, asks = RUNNERS[method](fn, seed)
+                        elapsed = time.perf_counter() - t0
+                        assert len(values) == BUDGET and len(asks) == BUDGET
+                        best = np.minimum.accumulate(np.array(values))
+                        rows = [[method, fname, seed, i + 1, repr(float(best[i])),
+                                 repr(float(best[i] - fn["optimum"])), f"{asks[i]:.6g}"]
+                                for i in range(BUDGET)]
+                        writer.writerows(rows)
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                        model_asks = asks[N_INITIAL:]
+                        print(f"peers: {method:10s} {fname:16s} seed {seed:3d}  regret "
+                              f"{best[-1] - fn['optimum']:.4g}  median ask "
+                              f"{np.median(model_asks):.3g} s  run {elapsed:.1f} s",
+                              file=sys.stderr, flush=True)
+    if os.path.exists(csv_path):
+        print(summarize(csv_path, args.out))
+
+
+if __name__ == "__main__":
+    main()
