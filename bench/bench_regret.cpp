@@ -53,14 +53,19 @@ prospect::Space make_space(const prospect::bench::TestFunction& f) {
 
 Run run_prospect(const prospect::bench::TestFunction& f, int seed, int budget, int n_initial,
                  double noise_std, bool noiseless, const std::string& acquisition, int threads,
-                 const std::string& kernel) {
-  prospect::Options options;
+                 const std::string& kernel, const prospect::Options& base) {
+  prospect::Options options = base;
   options.seed = static_cast<std::uint64_t>(seed);
   options.n_initial = n_initial;
   options.noise = noiseless ? prospect::Noise::none : prospect::Noise::learned;
   options.acquisition = prospect::acquisition::acquisition_from_string(acquisition);
+  if (auto* ucb = std::get_if<prospect::acquisition::UCB>(&options.acquisition)) {
+    if (const auto* b = std::get_if<prospect::acquisition::UCB>(&base.acquisition)) *ucb = *b;
+  }
   options.threads = threads;
-  options.surrogate = prospect::surrogates::GP{.kernel = prospect::kernels::profile_from_string(kernel)};
+  auto gp = std::get<prospect::surrogates::GP>(base.surrogate);  // kernel_options, priors
+  gp.kernel = prospect::kernels::profile_from_string(kernel);
+  options.surrogate = gp;
   prospect::Optimizer opt(make_space(f), options);
   prospect::Rng noise_rng(prospect::derive_seed(static_cast<std::uint64_t>(seed), 777));
   Run run{"prospect-" + acquisition + (noiseless ? "-noiseless" : ""), f.name, seed, {}, {}};
@@ -111,7 +116,21 @@ int main(int argc, char** argv) {
   app.add_flag("--no-random", no_random, "skip the random-search baseline");
   app.add_option("--threads", threads, "OpenMP threads (0: default)");
   app.add_option("--out", out, "output directory");
+  prospect::Options base;
+  std::string priors = "botorch";
+  app.add_option("--raw-samples", base.inner.raw_samples, "inner optimizer raw samples");
+  app.add_option("--restarts", base.inner.restarts, "inner optimizer L-BFGS starts");
+  app.add_option("--anchor-samples", base.inner.anchor_samples, "inner raw samples around the best points");
+  app.add_option("--max-lengthscale",
+                 std::get<prospect::surrogates::GP>(base.surrogate).kernel_options.max_lengthscale,
+                 "upper bound of the GP lengthscales (unit cube)");
+  app.add_option("--priors", priors, "GP prior preset: botorch, botorch_legacy, none");
+  prospect::acquisition::UCB ucb;
+  app.add_option("--beta", ucb.beta, "UCB variance multiplier");
+  app.add_flag("--beta-schedule", ucb.schedule, "GP-UCB beta schedule");
   CLI11_PARSE(app, argc, argv);
+  base.acquisition = ucb;
+  std::get<prospect::surrogates::GP>(base.surrogate).gp.priors = prospect::prior_preset_from_string(priors);
 
   std::vector<std::string> names;
   if (functions == "all") {
@@ -131,7 +150,7 @@ int main(int argc, char** argv) {
     const auto& f = prospect::bench::function(name);
     for (int s = first_seed; s < first_seed + seeds; ++s) {
       std::vector<Run> these;
-      these.push_back(run_prospect(f, s, budget, n_initial, noise_std, noiseless, acquisition, threads, kernel));
+      these.push_back(run_prospect(f, s, budget, n_initial, noise_std, noiseless, acquisition, threads, kernel, base));
       if (!no_random) these.push_back(run_random(f, s, budget));
       for (auto& r : these) {
         for (std::size_t i = 0; i < r.regret.size(); ++i) {

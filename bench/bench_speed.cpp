@@ -18,6 +18,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <numbers>
+#include <sstream>
 #include <vector>
 
 #include "functions/test_functions.hpp"
@@ -81,6 +82,29 @@ Data hartmann_data(Eigen::Index n, std::uint64_t seed, double noise) {
   return {X, y};
 }
 
+// Reads a CSV written by bench/peers/fit_speed.py (header, then x0..x5,y per row).
+Data read_csv(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw prospect::IoError("data file '" + path + "': cannot open it");
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::vector<double>> rows;
+  while (std::getline(in, line)) {
+    std::vector<double> row;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) row.push_back(std::stod(cell));
+    if (row.size() != 7) throw prospect::IoError("data file '" + path + "': expected 7 columns");
+    rows.push_back(row);
+  }
+  Data d{Eigen::MatrixXd(static_cast<Eigen::Index>(rows.size()), 6),
+         Eigen::VectorXd(static_cast<Eigen::Index>(rows.size()))};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    for (int j = 0; j < 6; ++j) d.X(static_cast<Eigen::Index>(i), j) = rows[i][static_cast<std::size_t>(j)];
+    d.y(static_cast<Eigen::Index>(i)) = rows[i][6];
+  }
+  return d;
+}
+
 double mean_log_predictive_density(const prospect::Predictive& p, const Eigen::VectorXd& y) {
   double total = 0.0;
   for (Eigen::Index i = 0; i < y.size(); ++i) {
@@ -96,8 +120,13 @@ int main(int argc, char** argv) {
   CLI::App app{"prospect speed benchmark: GP fit, likelihood FLOP rate, ask() time"};
   std::vector<int> sizes = {1000, 2000};
   int reps = 3;
-  std::string out = "bench/results/prospect";
+  std::string out = "bench/results/prospect", data_dir;
+  double noise = 0.01;
   app.add_option("--sizes", sizes, "GP fit sizes");
+  app.add_option("--data", data_dir,
+                 "directory with fit_train_<n>.csv and fit_test.csv from bench/peers/fit_speed.py "
+                 "(the peers' exact data); default: generate Hartmann-6 data here");
+  app.add_option("--noise", noise, "observation noise sd of generated data");
   app.add_option("--reps", reps, "repetitions (median)")->check(CLI::PositiveNumber);
   app.add_option("--out", out, "output directory");
   CLI11_PARSE(app, argc, argv);
@@ -108,9 +137,11 @@ int main(int argc, char** argv) {
   report["dgemm_gflops_n2000"] = gemm;
   std::fprintf(stderr, "[speed] DGEMM n=2000: %.1f GFLOP/s (the attainable peak used below)\n", gemm);
 
-  const Data test = hartmann_data(1000, 99, 0.05);
+  const Data test = data_dir.empty() ? hartmann_data(1000, 99, noise) : read_csv(data_dir + "/fit_test.csv");
+  report["data"] = data_dir.empty() ? std::string("generated") : data_dir;
   for (const int n : sizes) {
-    const Data train = hartmann_data(n, 7, 0.05);
+    const Data train = data_dir.empty() ? hartmann_data(n, 7, noise)
+                                        : read_csv(data_dir + "/fit_train_" + std::to_string(n) + ".csv");
     std::vector<double> fit_times;
     prospect::GaussianProcess gp(prospect::kernels::Matern52{});
     for (int r = 0; r < reps; ++r) {

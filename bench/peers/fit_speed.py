@@ -53,6 +53,11 @@ def data(n, noise, seed, sobol):
     return X, y
 
 
+def save_csv(path, X, y):
+    header = ",".join([f"x{j}" for j in range(X.shape[1])] + ["y"])
+    np.savetxt(path, np.column_stack([X, y]), delimiter=",", header=header, comments="", fmt="%.17g")
+
+
 def gauss_logpdf(y, mu, var):
     return -0.5 * (np.log(2 * math.pi * var) + (y - mu) ** 2 / var)
 
@@ -141,6 +146,8 @@ def main(argv=None):
     warnings.filterwarnings("ignore")
     os.makedirs(args.out, exist_ok=True)
     Xt, yt = data(1000, args.noise, seed=1, sobol=False)
+    # The same data for prospect's bench_speed --data (columns x0..x5, y).
+    save_csv(os.path.join(args.out, "fit_test.csv"), Xt, yt)
     result = dict(
         function="hartmann6", noise_std=args.noise, test_points=len(yt), threads=args.threads,
         versions=dict(python=platform.python_version(), torch=torch.__version__,
@@ -151,6 +158,7 @@ def main(argv=None):
     with threadpool_limits(limits=args.threads):
         for n in [int(s) for s in args.sizes.split(",")]:
             X, y = data(n, args.noise, seed=0, sobol=True)
+            save_csv(os.path.join(args.out, f"fit_train_{n}.csv"), X, y)
             entry = {}
             median, times, gp = timed(lambda: botorch_fit(X, y), args.repeats)
             noise = float(gp.likelihood.noise.item()) * float(gp.outcome_transform.stdvs.item()) ** 2
