@@ -29,8 +29,8 @@ namespace {
 struct Run {
   std::string method, function;
   int seed = 0;
-  std::vector<double> regret;        // after each evaluation
-  std::vector<double> ask_seconds;   // model-based asks only
+  std::vector<double> regret;       // after each evaluation
+  std::vector<double> ask_seconds;  // model-based asks only
 };
 
 double quantile(std::vector<double> v, double q) {
@@ -120,7 +120,8 @@ int main(int argc, char** argv) {
   std::string priors = "botorch";
   app.add_option("--raw-samples", base.inner.raw_samples, "inner optimizer raw samples");
   app.add_option("--restarts", base.inner.restarts, "inner optimizer L-BFGS starts");
-  app.add_option("--anchor-samples", base.inner.anchor_samples, "inner raw samples around the best points");
+  app.add_option("--anchor-samples", base.inner.anchor_samples,
+                 "inner raw samples around the best points");
   app.add_option("--max-lengthscale",
                  std::get<prospect::surrogates::GP>(base.surrogate).kernel_options.max_lengthscale,
                  "upper bound of the GP lengthscales (unit cube)");
@@ -130,7 +131,8 @@ int main(int argc, char** argv) {
   app.add_flag("--beta-schedule", ucb.schedule, "GP-UCB beta schedule");
   CLI11_PARSE(app, argc, argv);
   base.acquisition = ucb;
-  std::get<prospect::surrogates::GP>(base.surrogate).gp.priors = prospect::prior_preset_from_string(priors);
+  std::get<prospect::surrogates::GP>(base.surrogate).gp.priors =
+      prospect::prior_preset_from_string(priors);
 
   std::vector<std::string> names;
   if (functions == "all") {
@@ -150,7 +152,8 @@ int main(int argc, char** argv) {
     const auto& f = prospect::bench::function(name);
     for (int s = first_seed; s < first_seed + seeds; ++s) {
       std::vector<Run> these;
-      these.push_back(run_prospect(f, s, budget, n_initial, noise_std, noiseless, acquisition, threads, kernel, base));
+      these.push_back(run_prospect(f, s, budget, n_initial, noise_std, noiseless, acquisition,
+                                   threads, kernel, base));
       if (!no_random) these.push_back(run_random(f, s, budget));
       for (auto& r : these) {
         for (std::size_t i = 0; i < r.regret.size(); ++i) {
@@ -180,10 +183,11 @@ int main(int argc, char** argv) {
       asks.insert(asks.end(), r.ask_seconds.begin(), r.ask_seconds.end());
     }
     char line[256];
-    std::snprintf(line, sizeof line, "| %s | %s | %zu | %.3g | %.3g | %.3g | %s |\n",
-                  key.first.c_str(), key.second.c_str(), rs.size(), quantile(final_regret, 0.5),
-                  quantile(final_regret, 0.25), quantile(final_regret, 0.75),
-                  asks.empty() ? "-" : std::to_string(1e3 * quantile(asks, 0.5)).substr(0, 6).c_str());
+    std::snprintf(
+        line, sizeof line, "| %s | %s | %zu | %.3g | %.3g | %.3g | %s |\n", key.first.c_str(),
+        key.second.c_str(), rs.size(), quantile(final_regret, 0.5), quantile(final_regret, 0.25),
+        quantile(final_regret, 0.75),
+        asks.empty() ? "-" : std::to_string(1e3 * quantile(asks, 0.5)).substr(0, 6).c_str());
     table << line;
   }
   std::cout << table.str();

@@ -99,7 +99,8 @@ Data read_csv(const std::string& path) {
   Data d{Eigen::MatrixXd(static_cast<Eigen::Index>(rows.size()), 6),
          Eigen::VectorXd(static_cast<Eigen::Index>(rows.size()))};
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    for (int j = 0; j < 6; ++j) d.X(static_cast<Eigen::Index>(i), j) = rows[i][static_cast<std::size_t>(j)];
+    for (int j = 0; j < 6; ++j)
+      d.X(static_cast<Eigen::Index>(i), j) = rows[i][static_cast<std::size_t>(j)];
     d.y(static_cast<Eigen::Index>(i)) = rows[i][6];
   }
   return d;
@@ -109,7 +110,8 @@ double mean_log_predictive_density(const prospect::Predictive& p, const Eigen::V
   double total = 0.0;
   for (Eigen::Index i = 0; i < y.size(); ++i) {
     const double var = p.variance(i) + p.noise_variance(i);
-    total += -0.5 * std::log(2 * std::numbers::pi * var) - 0.5 * std::pow(y(i) - p.mean(i), 2) / var;
+    total +=
+        -0.5 * std::log(2 * std::numbers::pi * var) - 0.5 * std::pow(y(i) - p.mean(i), 2) / var;
   }
   return total / static_cast<double>(y.size());
 }
@@ -135,13 +137,16 @@ int main(int argc, char** argv) {
 
   const double gemm = dgemm_gflops(2000);
   report["dgemm_gflops_n2000"] = gemm;
-  std::fprintf(stderr, "[speed] DGEMM n=2000: %.1f GFLOP/s (the attainable peak used below)\n", gemm);
+  std::fprintf(stderr, "[speed] DGEMM n=2000: %.1f GFLOP/s (the attainable peak used below)\n",
+               gemm);
 
-  const Data test = data_dir.empty() ? hartmann_data(1000, 99, noise) : read_csv(data_dir + "/fit_test.csv");
+  const Data test =
+      data_dir.empty() ? hartmann_data(1000, 99, noise) : read_csv(data_dir + "/fit_test.csv");
   report["data"] = data_dir.empty() ? std::string("generated") : data_dir;
   for (const int n : sizes) {
-    const Data train = data_dir.empty() ? hartmann_data(n, 7, noise)
-                                        : read_csv(data_dir + "/fit_train_" + std::to_string(n) + ".csv");
+    const Data train = data_dir.empty()
+                           ? hartmann_data(n, 7, noise)
+                           : read_csv(data_dir + "/fit_train_" + std::to_string(n) + ".csv");
     std::vector<double> fit_times;
     prospect::GaussianProcess gp(prospect::kernels::Matern52{});
     for (int r = 0; r < reps; ++r) {
@@ -173,11 +178,12 @@ int main(int argc, char** argv) {
     row["lml_eval_gflops"] = flops / t_eval / 1e9;
     row["fraction_of_dgemm"] = flops / t_eval / 1e9 / gemm;
     report["gp_fit"].push_back(row);
-    std::fprintf(stderr,
-                 "[speed] GP fit n=%d: %.2f s (median of %d, %d evaluations), held-out MLPD %.3f; one "
-                 "LML+grad %.1f ms = %.2f GFLOP at %.1f GFLOP/s (%.0f%% of DGEMM)\n",
-                 n, median(fit_times), reps, gp.summary().evaluations, mlpd, 1e3 * t_eval, flops / 1e9,
-                 flops / t_eval / 1e9, 100 * flops / t_eval / 1e9 / gemm);
+    std::fprintf(
+        stderr,
+        "[speed] GP fit n=%d: %.2f s (median of %d, %d evaluations), held-out MLPD %.3f; one "
+        "LML+grad %.1f ms = %.2f GFLOP at %.1f GFLOP/s (%.0f%% of DGEMM)\n",
+        n, median(fit_times), reps, gp.summary().evaluations, mlpd, 1e3 * t_eval, flops / 1e9,
+        flops / t_eval / 1e9, 100 * flops / t_eval / 1e9 / gemm);
   }
 
   // ask() at 50 observations in 6-D, refitting at every ask.

@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
 
   // Resume when a study file exists (the program may have been killed).
   prospect::Optimizer opt = std::filesystem::exists(path) ? prospect::Optimizer::load(path)
-                                                           : prospect::Optimizer(space, options);
+                                                          : prospect::Optimizer(space, options);
   std::cout << "study " << path << ": " << opt.n_complete() << " results so far\n";
 
   while (opt.n_complete() < 25) {

@@ -1,6 +1,5 @@
 #include "prospect/optimizer.hpp"
 
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -35,7 +34,8 @@ std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, Noise n
     o.noise = noise == Noise::none ? NoiseModel::none : NoiseModel::learned;
     if (o.threads == 0) o.threads = threads;
     if (gp->custom_kernel) return std::make_unique<GaussianProcess>(*gp->custom_kernel, o);
-    return std::make_unique<GaussianProcess>(kernels::Stationary(gp->kernel, gp->kernel_options), o);
+    return std::make_unique<GaussianProcess>(kernels::Stationary(gp->kernel, gp->kernel_options),
+                                             o);
   }
   return std::get<std::shared_ptr<const Surrogate>>(choice)->clone();
 }
@@ -73,17 +73,17 @@ struct Optimizer::State {
   Space space;
   Options options;
   int n_initial = 0;
-  std::vector<Trial> trials;           // trial id == index
-  std::vector<std::uint64_t> told;     // ids of complete trials, in the order told
-  std::deque<Params> queue;            // enqueued by the user, asked first
-  std::size_t design_index = 0;        // initial-design points issued
-  std::uint64_t model_asks = 0;        // model-based points issued (seed stream position)
+  std::vector<Trial> trials;        // trial id == index
+  std::vector<std::uint64_t> told;  // ids of complete trials, in the order told
+  std::deque<Params> queue;         // enqueued by the user, asked first
+  std::size_t design_index = 0;     // initial-design points issued
+  std::uint64_t model_asks = 0;     // model-based points issued (seed stream position)
   std::unique_ptr<Surrogate> surrogate;
   std::unique_ptr<Acquisition> acquisition;
   DiscreteStructure structure;
   // The surrogate holds the data of `model_ids` (a prefix of `told` when valid).
   std::vector<std::uint64_t> model_ids;
-  std::size_t refit_at = 0;            // model size at the last full fit
+  std::size_t refit_at = 0;  // model size at the last full fit
   bool model_current = false;
   double last_ask_seconds = 0.0;
 
@@ -114,8 +114,9 @@ struct Optimizer::State {
                          "\" cannot give; use an analytic acquisition (LogEI, UCB) or a GP");
     }
     if (needs.conditioning && !caps.conditioning) {
-      problems.push_back("acquisition \"" + acquisition->name() + "\" needs fantasies that surrogate \"" +
-                         surrogate->name() + "\" cannot give; use acquisition::LogEI{} or a GP");
+      problems.push_back("acquisition \"" + acquisition->name() +
+                         "\" needs fantasies that surrogate \"" + surrogate->name() +
+                         "\" cannot give; use acquisition::LogEI{} or a GP");
     }
     if (!problems.empty()) {
       throw InvalidOptions("invalid options: " + join(problems, "; "));
@@ -161,8 +162,7 @@ struct Optimizer::State {
       std::string was = to_string(t.status);
       if (t.value) was += " with value " + format_value(*t.value);
       throw InvalidState(std::string(action) + " trial " + std::to_string(id) +
-                         ": it is no longer pending (it was " + was +
-                         "); each trial is told once");
+                         ": it is no longer pending (it was " + was + "); each trial is told once");
     }
     return t;
   }
@@ -185,14 +185,17 @@ struct Optimizer::State {
     if (model_current) return;
     const bool prefix = model_ids.size() <= told.size() &&
                         std::equal(model_ids.begin(), model_ids.end(), told.begin());
-    const bool incremental = surrogate->fitted() && prefix && surrogate->capabilities().incremental &&
+    const bool incremental = surrogate->fitted() && prefix &&
+                             surrogate->capabilities().incremental &&
                              told.size() - refit_at < static_cast<std::size_t>(options.refit_every);
     if (incremental && told.size() > model_ids.size()) {
-      std::vector<std::uint64_t> fresh(told.begin() + static_cast<long>(model_ids.size()), told.end());
+      std::vector<std::uint64_t> fresh(told.begin() + static_cast<long>(model_ids.size()),
+                                       told.end());
       const Dataset add = dataset(fresh);
       surrogate->add_observations(add.X, add.y);
     } else if (!incremental || told.size() != model_ids.size()) {
-      surrogate->fit(dataset(told), derive_seed(derive_seed(options.seed, kFitStream), told.size()));
+      surrogate->fit(dataset(told),
+                     derive_seed(derive_seed(options.seed, kFitStream), told.size()));
       refit_at = told.size();
     }
     model_ids = told;
@@ -214,9 +217,12 @@ struct Optimizer::State {
         X.row(0) = x.transpose();
         return model.predict(X).mean(0);
       }
-      case PendingStrategy::constant_liar_min: return data.y.minCoeff();
-      case PendingStrategy::constant_liar_mean: return data.y.mean();
-      case PendingStrategy::constant_liar_max: return data.y.maxCoeff();
+      case PendingStrategy::constant_liar_min:
+        return data.y.minCoeff();
+      case PendingStrategy::constant_liar_mean:
+        return data.y.mean();
+      case PendingStrategy::constant_liar_max:
+        return data.y.maxCoeff();
     }
     return data.y.mean();
   }
@@ -229,7 +235,8 @@ struct Optimizer::State {
     std::partial_sort(order.begin(), order.begin() + k, order.end(),
                       [&](Eigen::Index a, Eigen::Index b) { return data.y(a) > data.y(b); });
     Matrix rows(k, data.X.cols());
-    for (Eigen::Index i = 0; i < k; ++i) rows.row(i) = data.X.row(order[static_cast<std::size_t>(i)]);
+    for (Eigen::Index i = 0; i < k; ++i)
+      rows.row(i) = data.X.row(order[static_cast<std::size_t>(i)]);
     return rows;
   }
 
@@ -266,9 +273,11 @@ struct Optimizer::State {
       pending_queue.pop_front();
     }
     const auto d = space.dimension();
-    while (static_cast<int>(chosen.size()) < q && (design < static_cast<std::size_t>(n_initial) || told.empty())) {
-      const Matrix points = sobol(static_cast<Eigen::Index>(std::max<std::size_t>(design + 1, n_initial)),
-                                  d, derive_seed(options.seed, kDesignStream));
+    while (static_cast<int>(chosen.size()) < q &&
+           (design < static_cast<std::size_t>(n_initial) || told.empty())) {
+      const Matrix points =
+          sobol(static_cast<Eigen::Index>(std::max<std::size_t>(design + 1, n_initial)), d,
+                derive_seed(options.seed, kDesignStream));
       chosen.push_back(space.decode(points.row(static_cast<Eigen::Index>(design)).transpose()));
       ++design;
     }
@@ -322,7 +331,8 @@ struct Optimizer::State {
         AcquisitionOptimizerOptions inner = options.inner;
         // Small models make each acquisition evaluation cheap: parallel starts then
         // cost more in OpenMP wake-ups than they save.
-        if (inner.threads == 0) inner.threads = options.threads > 0 ? options.threads : (data.y.size() >= 128 ? 0 : 1);
+        if (inner.threads == 0)
+          inner.threads = options.threads > 0 ? options.threads : (data.y.size() >= 128 ? 0 : 1);
         const AcquisitionOptimum opt =
             optimize_acquisition(*acq, d, structure, context.seed, inner, anchors);
         Vector x = space.snap(opt.x);
@@ -347,7 +357,8 @@ struct Optimizer::State {
   // A point not yet evaluated or pending when the acquisition's maximizer is one
   // (a small discrete space, or a model certain of its optimum): the best of a
   // fresh Sobol set by acquisition value.
-  Vector fallback(const Acquisition& acq, const std::vector<Vector>& taken, std::uint64_t asks) const {
+  Vector fallback(const Acquisition& acq, const std::vector<Vector>& taken,
+                  std::uint64_t asks) const {
     const auto d = space.dimension();
     const Matrix raw = sobol(256, d, derive_seed(derive_seed(options.seed, kFallbackStream), asks));
     Matrix candidates(raw.rows(), d);
@@ -407,8 +418,12 @@ Optimizer::Optimizer(Optimizer&&) noexcept = default;
 Optimizer& Optimizer::operator=(Optimizer&&) noexcept = default;
 Optimizer::~Optimizer() = default;
 
-Trial Optimizer::ask() { return s_->ask(1).front(); }
-std::vector<Trial> Optimizer::ask(int q) { return s_->ask(q); }
+Trial Optimizer::ask() {
+  return s_->ask(1).front();
+}
+std::vector<Trial> Optimizer::ask(int q) {
+  return s_->ask(q);
+}
 
 void Optimizer::tell(std::uint64_t id, double value) {
   Trial& t = s_->find_pending(id, "tell:");
@@ -445,21 +460,35 @@ void Optimizer::enqueue(const Params& params) {
   s_->queue.push_back(params);
 }
 
-Trial Optimizer::best() const { return s_->best(); }
-const std::vector<Trial>& Optimizer::trials() const { return s_->trials; }
-const Trial& Optimizer::trial(std::uint64_t id) const { return s_->find(id); }
-std::size_t Optimizer::n_complete() const { return s_->told.size(); }
-std::size_t Optimizer::n_pending() const {
-  return static_cast<std::size_t>(std::count_if(s_->trials.begin(), s_->trials.end(), [](const Trial& t) {
-    return t.status == TrialStatus::pending;
-  }));
+Trial Optimizer::best() const {
+  return s_->best();
 }
-const Space& Optimizer::space() const { return s_->space; }
-const Options& Optimizer::options() const { return s_->options; }
+const std::vector<Trial>& Optimizer::trials() const {
+  return s_->trials;
+}
+const Trial& Optimizer::trial(std::uint64_t id) const {
+  return s_->find(id);
+}
+std::size_t Optimizer::n_complete() const {
+  return s_->told.size();
+}
+std::size_t Optimizer::n_pending() const {
+  return static_cast<std::size_t>(
+      std::count_if(s_->trials.begin(), s_->trials.end(),
+                    [](const Trial& t) { return t.status == TrialStatus::pending; }));
+}
+const Space& Optimizer::space() const {
+  return s_->space;
+}
+const Options& Optimizer::options() const {
+  return s_->options;
+}
 const Surrogate* Optimizer::model() const {
   return s_->surrogate->fitted() ? s_->surrogate.get() : nullptr;
 }
-double Optimizer::last_ask_seconds() const { return s_->last_ask_seconds; }
+double Optimizer::last_ask_seconds() const {
+  return s_->last_ask_seconds;
+}
 
 void Optimizer::save(const std::string& path) const {
   using nlohmann::json;
@@ -483,7 +512,9 @@ void Optimizer::save(const std::string& path) const {
   write_file_atomically(path, j.dump(1));
 }
 
-Optimizer Optimizer::load(const std::string& path) { return load(path, Options{}); }
+Optimizer Optimizer::load(const std::string& path) {
+  return load(path, Options{});
+}
 
 Optimizer Optimizer::load(const std::string& path, const Options& user_options) {
   using nlohmann::json;
@@ -521,11 +552,13 @@ Optimizer Optimizer::load(const std::string& path, const Options& user_options) 
       s.trials.push_back(detail::trial_from_json(trials[i], s.space, detail::child("/trials", i)));
     }
     for (std::size_t i = 0; i < s.trials.size(); ++i) {
-      if (s.trials[i].id != i) throw StudyFileError("trials[" + std::to_string(i) + "].id: expected " + std::to_string(i));
+      if (s.trials[i].id != i)
+        throw StudyFileError("trials[" + std::to_string(i) + "].id: expected " + std::to_string(i));
     }
     s.told = j.at("told").get<std::vector<std::uint64_t>>();
     for (const auto id : s.told) {
-      if (id >= s.trials.size() || s.trials[id].status != TrialStatus::complete || !s.trials[id].value) {
+      if (id >= s.trials.size() || s.trials[id].status != TrialStatus::complete ||
+          !s.trials[id].value) {
         throw StudyFileError("told: id " + std::to_string(id) + " is not a complete trial");
       }
     }
@@ -537,7 +570,8 @@ Optimizer Optimizer::load(const std::string& path, const Options& user_options) 
     s.model_asks = j.at("model_asks").get<std::uint64_t>();
     const auto state = j.at("surrogate_state").get<std::vector<double>>();
     if (!state.empty()) {
-      s.surrogate->set_state(Eigen::Map<const Vector>(state.data(), static_cast<Eigen::Index>(state.size())));
+      s.surrogate->set_state(
+          Eigen::Map<const Vector>(state.data(), static_cast<Eigen::Index>(state.size())));
     }
     return opt;
   } catch (const StudyFileError& e) {
@@ -573,10 +607,11 @@ std::string Result::full_report() const {
   return os.str();
 }
 
-Result minimize(const std::function<double(const Params&)>& objective, const Space& space, int budget,
-                const Options& options, const IterationCallback& callback) {
+Result minimize(const std::function<double(const Params&)>& objective, const Space& space,
+                int budget, const Options& options, const IterationCallback& callback) {
   if (budget < 1) {
-    throw InvalidArgument("budget: got " + std::to_string(budget) + ", expected at least 1 evaluation");
+    throw InvalidArgument("budget: got " + std::to_string(budget) +
+                          ", expected at least 1 evaluation");
   }
   if (!objective) throw InvalidArgument("objective: got an empty function, expected a callable");
   const auto start = Clock::now();

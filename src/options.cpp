@@ -21,7 +21,9 @@ std::string to_string(const SurrogateChoice& choice) {
       choice);
 }
 
-const char* to_string(Noise noise) { return noise == Noise::learned ? "learned" : "none"; }
+const char* to_string(Noise noise) {
+  return noise == Noise::learned ? "learned" : "none";
+}
 
 Noise noise_from_string(const std::string& name) {
   if (name == "learned") return Noise::learned;
@@ -31,10 +33,14 @@ Noise noise_from_string(const std::string& name) {
 
 const char* to_string(PendingStrategy strategy) {
   switch (strategy) {
-    case PendingStrategy::kriging_believer: return "kriging_believer";
-    case PendingStrategy::constant_liar_min: return "constant_liar_min";
-    case PendingStrategy::constant_liar_mean: return "constant_liar_mean";
-    case PendingStrategy::constant_liar_max: return "constant_liar_max";
+    case PendingStrategy::kriging_believer:
+      return "kriging_believer";
+    case PendingStrategy::constant_liar_min:
+      return "constant_liar_min";
+    case PendingStrategy::constant_liar_mean:
+      return "constant_liar_mean";
+    case PendingStrategy::constant_liar_max:
+      return "constant_liar_max";
   }
   return "?";
 }
@@ -55,9 +61,12 @@ const char* to_string(NonFinitePolicy policy) {
 
 const char* to_string(Device device) {
   switch (device) {
-    case Device::automatic: return "auto";
-    case Device::cpu: return "cpu";
-    case Device::cuda: return "cuda";
+    case Device::automatic:
+      return "auto";
+    case Device::cpu:
+      return "cpu";
+    case Device::cuda:
+      return "cuda";
   }
   return "?";
 }
@@ -76,18 +85,21 @@ std::vector<std::string> Options::validate() const {
   }
   if (device == Device::cuda) {
     problems.push_back(
-        "device: got \"cuda\", but this build has no CUDA part; use Device::automatic or Device::cpu");
+        "device: got \"cuda\", but this build has no CUDA part; use Device::automatic or "
+        "Device::cpu");
   }
   for (const auto& p : inner.validate()) problems.push_back("inner." + p);
   if (const auto* gp = std::get_if<surrogates::GP>(&surrogate)) {
     for (const auto& p : gp->gp.validate()) problems.push_back("surrogate.gp." + p);
   } else if (!std::get<std::shared_ptr<const Surrogate>>(surrogate)) {
-    problems.push_back("surrogate: got a null Surrogate pointer, expected a model or surrogates::GP{}");
+    problems.push_back(
+        "surrogate: got a null Surrogate pointer, expected a model or surrogates::GP{}");
   }
   if (const auto* user = std::get_if<std::shared_ptr<const Acquisition>>(&acquisition);
       user && !*user) {
     problems.push_back(
-        "acquisition: got a null Acquisition pointer, expected an acquisition or acquisition::LogEI{}");
+        "acquisition: got a null Acquisition pointer, expected an acquisition or "
+        "acquisition::LogEI{}");
   }
   if (const auto* ucb = std::get_if<acquisition::UCB>(&acquisition); ucb && !(ucb->beta > 0.0)) {
     problems.push_back("acquisition.beta: got " + std::to_string(ucb->beta) + ", expected > 0");

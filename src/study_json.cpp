@@ -49,12 +49,10 @@ json options_to_json(const Options& o) {
     a["delta"] = ucb->delta;
   }
   j["acquisition"] = a;
-  j["inner"] = {{"raw_samples", o.inner.raw_samples},
-                {"restarts", o.inner.restarts},
-                {"max_evaluations", o.inner.max_evaluations},
-                {"ftol_rel", o.inner.ftol_rel},
-                {"max_enumeration", o.inner.max_enumeration},
-                {"anchor_samples", o.inner.anchor_samples}};
+  j["inner"] = {
+      {"raw_samples", o.inner.raw_samples},         {"restarts", o.inner.restarts},
+      {"max_evaluations", o.inner.max_evaluations}, {"ftol_rel", o.inner.ftol_rel},
+      {"max_enumeration", o.inner.max_enumeration}, {"anchor_samples", o.inner.anchor_samples}};
   j["pending"] = to_string(o.pending);
   j["refit_every"] = o.refit_every;
   j["non_finite"] = to_string(o.non_finite);

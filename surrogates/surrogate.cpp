@@ -23,7 +23,8 @@ std::pair<Vector, Vector> Predictive::interval(double level, bool include_noise)
 namespace {
 [[noreturn]] void missing(const Surrogate& s, const char* what, const char* capability) {
   throw InvalidState("surrogate \"" + s.name() + "\" cannot give " + what + " (capability " +
-                     capability + " is absent); use a GaussianProcess or an acquisition "
+                     capability +
+                     " is absent); use a GaussianProcess or an acquisition "
                      "that does not need it");
 }
 }  // namespace

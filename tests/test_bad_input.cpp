@@ -42,14 +42,23 @@ prospect::Optimizer make_study() {
   prospect::Optimizer opt(small_space(), o);
   for (int i = 0; i < 6; ++i) {
     const auto t = opt.ask();
-    opt.tell(t.id, t.params.real("x") * t.params.real("x") + static_cast<double>(t.params.integer("n")));
+    opt.tell(t.id,
+             t.params.real("x") * t.params.real("x") + static_cast<double>(t.params.integer("n")));
   }
   opt.tell_failed(opt.ask().id, "crashed");
   opt.ask();  // left pending: id 7
   return opt;
 }
 
-enum class Kind { invalid_argument, out_of_range, unknown_trial, invalid_state, invalid_options, study_file, io };
+enum class Kind {
+  invalid_argument,
+  out_of_range,
+  unknown_trial,
+  invalid_state,
+  invalid_options,
+  study_file,
+  io
+};
 
 struct Case {
   const char* name;
@@ -60,13 +69,27 @@ struct Case {
 
 void check_kind(Kind kind, const std::function<void()>& call) {
   switch (kind) {
-    case Kind::invalid_argument: CHECK_THROWS_AS(call(), prospect::InvalidArgument); break;
-    case Kind::out_of_range: CHECK_THROWS_AS(call(), prospect::OutOfRange); break;
-    case Kind::unknown_trial: CHECK_THROWS_AS(call(), prospect::UnknownTrial); break;
-    case Kind::invalid_state: CHECK_THROWS_AS(call(), prospect::InvalidState); break;
-    case Kind::invalid_options: CHECK_THROWS_AS(call(), prospect::InvalidOptions); break;
-    case Kind::study_file: CHECK_THROWS_AS(call(), prospect::StudyFileError); break;
-    case Kind::io: CHECK_THROWS_AS(call(), prospect::IoError); break;
+    case Kind::invalid_argument:
+      CHECK_THROWS_AS(call(), prospect::InvalidArgument);
+      break;
+    case Kind::out_of_range:
+      CHECK_THROWS_AS(call(), prospect::OutOfRange);
+      break;
+    case Kind::unknown_trial:
+      CHECK_THROWS_AS(call(), prospect::UnknownTrial);
+      break;
+    case Kind::invalid_state:
+      CHECK_THROWS_AS(call(), prospect::InvalidState);
+      break;
+    case Kind::invalid_options:
+      CHECK_THROWS_AS(call(), prospect::InvalidOptions);
+      break;
+    case Kind::study_file:
+      CHECK_THROWS_AS(call(), prospect::StudyFileError);
+      break;
+    case Kind::io:
+      CHECK_THROWS_AS(call(), prospect::IoError);
+      break;
   }
 }
 
@@ -81,8 +104,10 @@ TEST_CASE("bad input on a study: typed error, informative message, study unchang
       {"telling a failed trial", Kind::invalid_state, "failed", [](auto& o) { o.tell(6, 1.0); }},
       {"NaN objective", Kind::invalid_argument, "nan", [=](auto& o) { o.tell(7, nan); }},
       {"infinite objective", Kind::invalid_argument, "inf", [=](auto& o) { o.tell(7, inf); }},
-      {"tell_failed of an unknown id", Kind::unknown_trial, "12", [](auto& o) { o.tell_failed(12, "x"); }},
-      {"abandoning a complete trial", Kind::invalid_state, "complete", [](auto& o) { o.mark_abandoned(1); }},
+      {"tell_failed of an unknown id", Kind::unknown_trial, "12",
+       [](auto& o) { o.tell_failed(12, "x"); }},
+      {"abandoning a complete trial", Kind::invalid_state, "complete",
+       [](auto& o) { o.mark_abandoned(1); }},
       {"ask(0)", Kind::invalid_argument, "q", [](auto& o) { (void)o.ask(0); }},
       {"enqueue incomplete params", Kind::invalid_argument, "n",
        [](auto& o) {
@@ -194,10 +219,8 @@ TEST_CASE("corrupt, truncated, foreign and newer study files are refused") {
   REQUIRE(at != std::string::npos);
   newer.replace(at, 12, "\"version\": 99");
   const std::vector<FileCase> files = {
-      {"truncated", text.substr(0, text.size() / 2), "JSON"},
-      {"empty", "", "JSON"},
-      {"foreign JSON", "{\"hello\": 1}", "prospect study"},
-      {"newer version", newer, "version"},
+      {"truncated", text.substr(0, text.size() / 2), "JSON"}, {"empty", "", "JSON"},
+      {"foreign JSON", "{\"hello\": 1}", "prospect study"},   {"newer version", newer, "version"},
       {"not an object", "[1, 2, 3]", "prospect study"},
   };
   const std::string path = temp_path("corrupt.json");

@@ -100,11 +100,11 @@ class Optimizer {
 
 /// What minimize() reports after each evaluation.
 struct Iteration {
-  std::size_t evaluation = 0;     ///< 1-based count of finished evaluations
-  std::size_t budget = 0;         ///< total evaluations asked for
-  const Trial* trial = nullptr;   ///< the trial just finished
-  const Trial* best = nullptr;    ///< the current recommendation (nullptr if none)
-  double ask_seconds = 0.0;       ///< time of the ask that produced `trial`
+  std::size_t evaluation = 0;    ///< 1-based count of finished evaluations
+  std::size_t budget = 0;        ///< total evaluations asked for
+  const Trial* trial = nullptr;  ///< the trial just finished
+  const Trial* best = nullptr;   ///< the current recommendation (nullptr if none)
+  double ask_seconds = 0.0;      ///< time of the ask that produced `trial`
   const Optimizer* optimizer = nullptr;
 };
 
@@ -114,11 +114,11 @@ enum class Termination { budget_exhausted, callback_stopped };
 
 /// What minimize() returns.
 struct Result {
-  Trial best;                      ///< the recommendation
-  std::vector<Trial> trials;       ///< every trial in id order
+  Trial best;                 ///< the recommendation
+  std::vector<Trial> trials;  ///< every trial in id order
   Termination termination = Termination::budget_exhausted;
-  double seconds = 0.0;            ///< total wall time
-  double ask_seconds = 0.0;        ///< time spent in ask()
+  double seconds = 0.0;      ///< total wall time
+  double ask_seconds = 0.0;  ///< time spent in ask()
   /// "budget exhausted: best 0.3979 at x=3.14, y=2.27 after 50 evaluations (1.2 s, 0.4 s in ask)".
   [[nodiscard]] std::string brief_report() const;
   /// Every trial with its value, one per line, after the brief report.

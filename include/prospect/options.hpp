@@ -52,10 +52,10 @@ enum class Noise {
 
 /// How ask(q) and pending trials are handled: the value believed at a pending point.
 enum class PendingStrategy {
-  kriging_believer,     ///< the model's mean (Ginsbourger et al. 2010)
-  constant_liar_min,    ///< the worst observed value (most exploratory)
-  constant_liar_mean,   ///< the mean observed value
-  constant_liar_max     ///< the best observed value
+  kriging_believer,    ///< the model's mean (Ginsbourger et al. 2010)
+  constant_liar_min,   ///< the worst observed value (most exploratory)
+  constant_liar_mean,  ///< the mean observed value
+  constant_liar_max    ///< the best observed value
 };
 [[nodiscard]] const char* to_string(PendingStrategy strategy);
 [[nodiscard]] PendingStrategy pending_strategy_from_string(const std::string& name);

@@ -52,7 +52,9 @@ class StudyLock {
   int fd_ = -1;
 };
 
-json trial_json(const prospect::Trial& t) { return prospect::detail::trial_to_json(t); }
+json trial_json(const prospect::Trial& t) {
+  return prospect::detail::trial_to_json(t);
+}
 
 int run_default_study(int budget, std::uint64_t seed, const std::string& out) {
   prospect::Space space;
@@ -101,13 +103,15 @@ int run_default_study(int budget, std::uint64_t seed, const std::string& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"prospect: Bayesian optimization of expensive functions (ask/tell from any language)"};
+  CLI::App app{
+      "prospect: Bayesian optimization of expensive functions (ask/tell from any language)"};
   app.require_subcommand(1);
 
   int budget = 40;
   std::uint64_t seed = 0;
   std::string out = "results";
-  auto* run = app.add_subcommand("run", "run the built-in default study (Branin) and write results");
+  auto* run =
+      app.add_subcommand("run", "run the built-in default study (Branin) and write results");
   run->add_option("--budget", budget, "evaluations")->check(CLI::PositiveNumber);
   run->add_option("--seed", seed, "random seed");
   run->add_option("--out", out, "output directory");
@@ -119,7 +123,9 @@ int main(int argc, char** argv) {
   std::string reason;
   auto* init = app.add_subcommand("init", "create a study file from a space description (JSON)");
   init->add_option("--study", study, "study file to create")->required();
-  init->add_option("--space", space_path, "space JSON: {\"parameters\": [...]}")->required()->check(CLI::ExistingFile);
+  init->add_option("--space", space_path, "space JSON: {\"parameters\": [...]}")
+      ->required()
+      ->check(CLI::ExistingFile);
   init->add_option("--direction", direction, "minimize or maximize");
   init->add_option("--noise", noise, "learned or none (a deterministic objective)");
   init->add_option("--acquisition", acquisition, "logei, ei, ucb, pi or logpi");
@@ -159,7 +165,8 @@ int main(int argc, char** argv) {
       options.n_initial = n_initial;
       StudyLock lock(study);
       if (std::filesystem::exists(study)) {
-        throw prospect::InvalidArgument("--study: '" + study + "' exists already; remove it or choose another name");
+        throw prospect::InvalidArgument("--study: '" + study +
+                                        "' exists already; remove it or choose another name");
       }
       prospect::Optimizer(prospect::detail::space_from_json(j, ""), options).save(study);
       std::cout << "created " << study << "\n";

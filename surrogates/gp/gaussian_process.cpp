@@ -11,10 +11,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <optional>
 #include <cstdio>
 #include <limits>
 #include <numbers>
+#include <optional>
 #include <sstream>
 #include <utility>
 

@@ -1,7 +1,6 @@
 // Built against an installed prospect: a short ask/tell study must run and improve.
 #include <cmath>
 #include <iostream>
-
 #include <prospect/prospect.hpp>
 
 int main() {
