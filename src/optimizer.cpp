@@ -9,6 +9,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "prospect/detail/format.hpp"
 #include "prospect/errors.hpp"
 #include "prospect/random.hpp"
 #include "prospect/storage.hpp"
@@ -60,12 +61,7 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
   return out;
 }
 
-std::string format_value(double v) {
-  std::ostringstream os;
-  os.precision(6);
-  os << v;
-  return os.str();
-}
+std::string format_value(double v) { return detail::format_number(v); }
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "prospect/detail/format.hpp"
 #include "prospect/errors.hpp"
 #include "prospect/space.hpp"
 
@@ -11,12 +12,7 @@ namespace prospect {
 
 namespace {
 
-// Shortest decimal form that reads back to the same double.
-std::string format_number(double v) {
-  char buffer[64];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
-  return std::string(buffer, result.ptr);
-}
+using detail::format_number;
 
 const std::vector<Parameter>& no_parameters() {
   static const std::vector<Parameter> empty;

@@ -9,17 +9,14 @@
 #include <string>
 #include <utility>
 
+#include "prospect/detail/format.hpp"
 #include "prospect/errors.hpp"
 
 namespace prospect {
 
 namespace {
 
-std::string format_number(double v) {
-  char buffer[64];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
-  return std::string(buffer, result.ptr);
-}
+using detail::format_number;
 
 std::string quoted(const std::string& s) {
   return "\"" + s + "\"";

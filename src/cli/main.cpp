@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -74,8 +75,11 @@ int run_default_study(int budget, std::uint64_t seed, const std::string& out) {
             << " evaluations (global minimum 0.397887)\n";
   const std::string study_path = out + "/default-study.json";
   prospect::Optimizer study(space, options);
+  prospect::Result result;
+  const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < budget; ++i) {
     const prospect::Trial t = study.ask();
+    result.ask_seconds += study.last_ask_seconds();
     const double y = branin(t.params);
     study.tell(t.id, y);
     study.save(study_path);  // atomic, after every result: a crash loses nothing
@@ -83,8 +87,8 @@ int run_default_study(int budget, std::uint64_t seed, const std::string& out) {
               << " best=" << *study.best().value << " ask=" << 1e3 * study.last_ask_seconds()
               << " ms\n";
   }
-  prospect::Result result;
   result.trials = study.trials();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.best = study.best();
   const std::string csv_path = out + "/default-study.csv";
   std::ofstream csv(csv_path);
