@@ -586,8 +586,10 @@ const char* to_string(Termination termination) {
 std::string Result::brief_report() const {
   std::ostringstream os;
   os << to_string(termination) << ": best " << (best.value ? format_value(*best.value) : "(none)")
-     << " at " << best.params.to_string() << " after " << trials.size() << " evaluations ("
-     << format_value(seconds) << " s, " << format_value(ask_seconds) << " s in ask)";
+     << " at " << best.params.to_string() << " after " << trials.size() << " evaluations (";
+  char times[96];
+  std::snprintf(times, sizeof times, "%.2f s, %.2f s in ask)", seconds, ask_seconds);
+  os << times;
   return os.str();
 }
 
