@@ -129,6 +129,10 @@ int main(int argc, char** argv) {
                  "directory with fit_train_<n>.csv and fit_test.csv from bench/peers/fit_speed.py "
                  "(the peers' exact data); default: generate Hartmann-6 data here");
   app.add_option("--noise", noise, "observation noise sd of generated data");
+  prospect::GaussianProcessOptions gp_options;
+  app.add_option("--ftol", gp_options.ftol_rel, "relative tolerance of the likelihood optimizer");
+  std::string kernel = "matern52";
+  app.add_option("--kernel", kernel, "se, matern12, matern32, matern52");
   app.add_option("--reps", reps, "repetitions (median)")->check(CLI::PositiveNumber);
   app.add_option("--out", out, "output directory");
   CLI11_PARSE(app, argc, argv);
@@ -148,9 +152,10 @@ int main(int argc, char** argv) {
                            ? hartmann_data(n, 7, noise)
                            : read_csv(data_dir + "/fit_train_" + std::to_string(n) + ".csv");
     std::vector<double> fit_times;
-    prospect::GaussianProcess gp(prospect::kernels::Matern52{});
+    const prospect::kernels::Stationary k(prospect::kernels::profile_from_string(kernel));
+    prospect::GaussianProcess gp(k, gp_options);
     for (int r = 0; r < reps; ++r) {
-      prospect::GaussianProcess fresh(prospect::kernels::Matern52{});
+      prospect::GaussianProcess fresh(k, gp_options);
       const auto t0 = Clock::now();
       fresh.fit(prospect::Dataset{train.X, train.y, {}}, 0);
       fit_times.push_back(seconds_since(t0));
