@@ -61,7 +61,9 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
   return out;
 }
 
-std::string format_value(double v) { return detail::format_number(v); }
+std::string format_value(double v) {
+  return detail::format_number(v);
+}
 
 }  // namespace
 
