@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "acquisition/special_functions.hpp"
+#include "prospect/detail/format.hpp"
 #include "prospect/errors.hpp"
 
 namespace prospect::acquisition {
@@ -20,10 +21,7 @@ constexpr const char* kNames[] = {"logei", "ei", "ucb", "pi", "logpi"};
 constexpr const char* kTypeNames[] = {"LogEI", "EI", "UCB", "PI", "LogPI"};
 
 std::string number(double value) {
-  std::ostringstream out;
-  out.precision(17);
-  out << value;
-  return out.str();
+  return detail::format_number(value);
 }
 
 // The formulas for valid input. `parameter` is the incumbent (EI, LogEI, PI, LogPI)

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <utility>
 
+#include "prospect/detail/format.hpp"
 #include "prospect/errors.hpp"
 #include "prospect/random.hpp"
 #include "surrogates/gp/priors.hpp"
@@ -154,10 +155,7 @@ constexpr double kInputTolerance = 1e-9;
 constexpr double kFailedValue = -1e100;
 
 std::string num(double v) {
-  std::ostringstream os;
-  os.precision(17);
-  os << v;
-  return os.str();
+  return detail::format_number(v);
 }
 
 /// Where each block of the parameter vector lives, and its bounds and priors.
