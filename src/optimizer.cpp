@@ -179,7 +179,8 @@ struct Optimizer::State {
 
   // Brings the surrogate up to date with every complete trial: a full refit every
   // `refit_every` new observations, an incremental update in between.
-  void update_model() {
+  // `data` is dataset(told), built once by the caller.
+  void update_model(const Dataset& data) {
     if (model_current) return;
     const bool prefix = model_ids.size() <= told.size() &&
                         std::equal(model_ids.begin(), model_ids.end(), told.begin());
@@ -191,9 +192,8 @@ struct Optimizer::State {
                                        told.end());
       const Dataset add = dataset(fresh);
       surrogate->add_observations(add.X, add.y);
-    } else if (!incremental || told.size() != model_ids.size()) {
-      surrogate->fit(dataset(told),
-                     derive_seed(derive_seed(options.seed, kFitStream), told.size()));
+    } else if (!incremental) {
+      surrogate->fit(data, derive_seed(derive_seed(options.seed, kFitStream), told.size()));
       refit_at = told.size();
     }
     model_ids = told;
@@ -281,8 +281,8 @@ struct Optimizer::State {
     }
 
     if (static_cast<int>(chosen.size()) < q) {
-      update_model();
       const Dataset data = dataset(told);
+      update_model(data);
       // Everything asked and not told (and chosen in this call) is believed.
       std::vector<Vector> taken;
       for (const auto id : told) taken.push_back(space.encode(trials[id].params));

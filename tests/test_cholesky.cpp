@@ -12,6 +12,7 @@
 #include "prospect/errors.hpp"
 #include "prospect/kernels/cholesky.hpp"
 #include "prospect/kernels/stationary.hpp"
+#include "test_support.hpp"
 
 using prospect::kernels::CholeskyOptions;
 using prospect::kernels::Matrix;
@@ -20,13 +21,7 @@ using prospect::kernels::Vector;
 
 namespace {
 
-Matrix uniform(Eigen::Index rows, Eigen::Index cols, std::mt19937_64& rng) {
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  Matrix M(rows, cols);
-  for (Eigen::Index j = 0; j < cols; ++j)
-    for (Eigen::Index i = 0; i < rows; ++i) M(i, j) = u(rng);
-  return M;
-}
+using prospect::test::uniform;
 
 /// A well-conditioned SPD matrix: B B^T / n + I.
 Matrix spd(Eigen::Index n, std::mt19937_64& rng) {

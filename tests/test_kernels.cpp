@@ -11,6 +11,7 @@
 #include "kernels/stationary_math.hpp"
 #include "prospect/errors.hpp"
 #include "prospect/kernels/stationary.hpp"
+#include "test_support.hpp"
 
 using prospect::kernels::Matrix;
 using prospect::kernels::Profile;
@@ -23,13 +24,7 @@ namespace {
 const std::vector<Profile> kProfiles = {Profile::squared_exponential, Profile::matern12,
                                         Profile::matern32, Profile::matern52};
 
-Matrix uniform(Eigen::Index rows, Eigen::Index cols, std::mt19937_64& rng) {
-  std::uniform_real_distribution<double> u(0.0, 1.0);
-  Matrix M(rows, cols);
-  for (Eigen::Index j = 0; j < cols; ++j)
-    for (Eigen::Index i = 0; i < rows; ++i) M(i, j) = u(rng);
-  return M;
-}
+using prospect::test::uniform;
 
 /// Independent closed form of k(a, b), written from the formulas of ALGORITHMS.md §1.2.
 double closed_form(Profile p, const Vector& a, const Vector& b, const Vector& l, double s) {
