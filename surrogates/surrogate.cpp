@@ -35,6 +35,15 @@ PointPrediction Surrogate::predict_with_gradient(VectorCRef) const {
 Matrix Surrogate::posterior_covariance(MatrixCRef) const {
   missing(*this, "a joint posterior covariance", "joint_posterior");
 }
+JointPosterior Surrogate::joint_posterior(MatrixCRef X) const {
+  JointPosterior out;
+  out.covariance = posterior_covariance(X);
+  out.mean = predict(X).mean;
+  return out;
+}
+Matrix Surrogate::joint_posterior_gradient(MatrixCRef, VectorCRef, MatrixCRef) const {
+  missing(*this, "gradients of the joint posterior", "joint_gradients");
+}
 Matrix Surrogate::sample(MatrixCRef, Eigen::Index, Rng&) const {
   missing(*this, "joint posterior samples", "joint_posterior");
 }

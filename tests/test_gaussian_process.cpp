@@ -264,6 +264,46 @@ TEST_CASE("joint posterior: covariance diagonal and sample statistics") {
   CHECK(gp.sample(Xs, 5, a) == gp.sample(Xs, 5, b));
 }
 
+TEST_CASE("joint_posterior matches predict/posterior_covariance; its gradient matches FD") {
+  const Dataset data = make_data(14, 3, 0.2, 33);
+  for (int kernel = 0; kernel < 2; ++kernel) {
+    GaussianProcess gp =
+        kernel == 0 ? GaussianProcess(pk::Matern52{}) : GaussianProcess(pk::SquaredExponential{});
+    gp.fit(data, 2);
+    Rng rng(17);
+    const Matrix X = uniform_matrix(4, 3, rng);
+    const auto joint = gp.joint_posterior(X);
+    CHECK((joint.mean - gp.predict(X).mean).norm() < 1e-10);
+    CHECK((joint.covariance - gp.posterior_covariance(X)).norm() < 1e-10);
+
+    // a(mean, Sigma) = mean_bar . mean + sum(C_bar .* Sigma) with a NON-symmetric C_bar.
+    Vector mean_bar(4);
+    mean_bar << 0.7, -1.3, 0.4, 2.0;
+    Matrix C_bar = uniform_matrix(4, 4, rng).array() - 0.5;
+    auto a = [&](const Matrix& Z) {
+      const auto jp = gp.joint_posterior(Z);
+      return mean_bar.dot(jp.mean) + (C_bar.array() * jp.covariance.array()).sum();
+    };
+    const Matrix grad = gp.joint_posterior_gradient(X, mean_bar, C_bar);
+    REQUIRE(grad.rows() == 4);
+    REQUIRE(grad.cols() == 3);
+    const double h = 1e-6;
+    for (Eigen::Index i = 0; i < 4; ++i) {
+      for (Eigen::Index j = 0; j < 3; ++j) {
+        Matrix Xp = X, Xm = X;
+        Xp(i, j) += h;
+        Xm(i, j) -= h;
+        const double fd = (a(Xp) - a(Xm)) / (2 * h);
+        CHECK(grad(i, j) == doctest::Approx(fd).epsilon(1e-5).scale(1.0));
+      }
+    }
+    CHECK_THROWS_AS((void)gp.joint_posterior_gradient(X, Vector::Zero(3), C_bar),
+                    prospect::InvalidArgument);
+    CHECK_THROWS_AS((void)gp.joint_posterior_gradient(X, mean_bar, Matrix::Zero(4, 3)),
+                    prospect::InvalidArgument);
+  }
+}
+
 TEST_CASE("add_observations equals fit_fixed on all data; condition_on leaves the original") {
   Dataset data = make_data(12, 2, 0.3, 31);
   GaussianProcess gp(pk::Matern52{});

@@ -596,7 +596,7 @@ std::string GaussianProcess::name() const {
 }
 
 SurrogateCapabilities GaussianProcess::capabilities() const {
-  return SurrogateCapabilities{true, true, true, true};
+  return SurrogateCapabilities{true, true, true, true, true};
 }
 
 bool GaussianProcess::fitted() const {
@@ -908,6 +908,64 @@ Matrix GaussianProcess::posterior_covariance(MatrixCRef X) const {
   s_->require_point_dimension(X, "X");
   check_finite_matrix(X, "X");
   return s_->standardized_covariance(X) * (s_->post.y_scale * s_->post.y_scale);
+}
+
+JointPosterior GaussianProcess::joint_posterior(MatrixCRef X) const {
+  s_->require_fitted("joint_posterior");
+  s_->require_point_dimension(X, "X");
+  check_finite_matrix(X, "X");
+  const Posterior& p = s_->post;
+  const double s = p.y_scale;
+  Matrix V = s_->cross(X);
+  JointPosterior out;
+  out.mean = ((V.transpose() * p.alpha).array() + p.c) * s + p.y_mean;
+  p.chol.solve_lower_in_place(V);
+  Matrix S(X.rows(), X.rows());
+  s_->kernel->matrix(X, X, p.theta, S);
+  S.noalias() -= V.transpose() * V;
+  out.covariance = (0.5 * s * s) * (S + S.transpose());
+  return out;
+}
+
+Matrix GaussianProcess::joint_posterior_gradient(MatrixCRef X, VectorCRef mean_bar,
+                                                 MatrixCRef covariance_bar) const {
+  s_->require_fitted("joint_posterior_gradient");
+  s_->require_point_dimension(X, "X");
+  check_finite_matrix(X, "X");
+  const Eigen::Index m = X.rows();
+  if (mean_bar.size() != m) {
+    throw InvalidArgument("mean_bar: got " + std::to_string(mean_bar.size()) +
+                          " entries, expected one per row of X (" + std::to_string(m) + ")");
+  }
+  if (covariance_bar.rows() != m || covariance_bar.cols() != m) {
+    throw InvalidArgument("covariance_bar: got " + std::to_string(covariance_bar.rows()) + " x " +
+                          std::to_string(covariance_bar.cols()) + ", expected " +
+                          std::to_string(m) + " x " + std::to_string(m));
+  }
+  const Posterior& p = s_->post;
+  const Eigen::Index n = p.X.rows();
+  const Eigen::Index d = p.X.cols();
+  const double s = p.y_scale;
+  // Sigma = s^2 (K(X,X) - K_*^T K^{-1} K_*) and mean = s K_*^T alpha + const, so with the
+  // symmetrized adjoint S_bar the gradient in x_a collects, through k(x_a, .) and the
+  // symmetric kernel, 2 sum_b S_bar(a,b) dk(x_a, x_b)/dx_a (the b = a term included,
+  // d k(x,x)/dx = 2 d_1 k(x,x)) and the training-data terms through K_*.
+  const Matrix S_bar = 0.5 * (covariance_bar + covariance_bar.transpose());
+  Matrix A = s_->cross(X);  // n x m, becomes K^{-1} K_*
+  p.chol.solve_lower_in_place(A);
+  p.chol.solve_upper_in_place(A);
+  const Matrix T = A * S_bar;  // n x m
+  Matrix grad(m, d);
+  Matrix J(n, d), G(m, d);
+  Vector w(n);
+  for (Eigen::Index a = 0; a < m; ++a) {
+    const Vector xa = X.row(a).transpose();
+    s_->kernel->input_gradient(xa, p.X, p.theta, J);
+    s_->kernel->input_gradient(xa, X, p.theta, G);
+    w = (s * mean_bar(a)) * p.alpha - (2.0 * s * s) * T.col(a);
+    grad.row(a) = (J.transpose() * w + (2.0 * s * s) * (G.transpose() * S_bar.col(a))).transpose();
+  }
+  return grad;
 }
 
 Matrix GaussianProcess::sample(MatrixCRef X, Eigen::Index n_samples, Rng& rng) const {

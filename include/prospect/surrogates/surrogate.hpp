@@ -60,6 +60,14 @@ struct SurrogateCapabilities {
   bool joint_posterior = false;  ///< posterior_covariance(), sample()
   bool conditioning = false;     ///< condition_on() for fantasies
   bool incremental = false;      ///< add_observations() cheaper than a refit
+  bool joint_gradients = false;  ///< joint_posterior_gradient() (Monte Carlo acquisitions, KG)
+};
+
+/// Joint posterior of f at m points: what Monte Carlo acquisitions and the knowledge
+/// gradient are functions of.
+struct JointPosterior {
+  Vector mean;        ///< m posterior means of f, units of y
+  Matrix covariance;  ///< m x m posterior covariance of f (latent, no noise), units of y^2
 };
 
 class Rng;
@@ -90,6 +98,16 @@ class Surrogate {
   [[nodiscard]] virtual PointPrediction predict_with_gradient(VectorCRef x) const;
   /// Joint posterior covariance of f at the rows of X (m x m). Default: throws.
   [[nodiscard]] virtual Matrix posterior_covariance(MatrixCRef X) const;
+  /// Mean and covariance of f at the rows of X together (one pass; default: predict()
+  /// and posterior_covariance()).
+  [[nodiscard]] virtual JointPosterior joint_posterior(MatrixCRef X) const;
+  /// Reverse mode through joint_posterior(): for a scalar a(mean, covariance) with
+  /// adjoints mean_bar = da/dmean (size m) and covariance_bar = da/dcovariance (m x m;
+  /// read as a whole matrix, both triangles count), returns da/dX (m x d). Rows that a
+  /// caller holds fixed simply ignore their gradient rows. Default: throws InvalidState.
+  /// GP cost: O(n^2 m + n m^2 + n m d + m^2 d).
+  [[nodiscard]] virtual Matrix joint_posterior_gradient(MatrixCRef X, VectorCRef mean_bar,
+                                                        MatrixCRef covariance_bar) const;
   /// n_samples joint draws of f at the rows of X, one draw per row (n_samples x m).
   /// Default: throws.
   [[nodiscard]] virtual Matrix sample(MatrixCRef X, Eigen::Index n_samples, Rng& rng) const;
