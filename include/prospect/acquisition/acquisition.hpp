@@ -3,8 +3,17 @@
 // An acquisition is bound to a fitted surrogate by prepare() and then scores
 // candidates in the unit cube, in batch; where it can it also gives the gradient
 // for the inner L-BFGS. A q-batch acquisition scores rows of length q*d (the q
-// points concatenated). Everything is for MAXIMIZATION of the internal objective
-// (the optimizer has already turned the sign of a minimized objective).
+// points concatenated), followed by auxiliary_size() coordinates it optimizes
+// jointly with them (the one-shot knowledge gradient's fantasy maximizers); a row is
+// therefore q*d + auxiliary_size() long, every coordinate in [0, 1]. Everything is
+// for MAXIMIZATION of the internal objective (the optimizer has already turned the
+// sign of a minimized objective).
+//
+// Two ways to ask for q points: an acquisition with joint_batch() (Monte Carlo batch
+// acquisitions, the knowledge gradient) is given q by set_batch_size() and scores the
+// q points together, pending points entering as context.X_pending; any other is
+// maximized q times greedily, each chosen point believed by a fantasy model (Kriging
+// believer or constant liar) before the next.
 #pragma once
 
 #include <cstdint>
@@ -41,8 +50,23 @@ class Acquisition {
   [[nodiscard]] virtual std::unique_ptr<Acquisition> clone() const = 0;
   [[nodiscard]] virtual std::string name() const = 0;
   [[nodiscard]] virtual AcquisitionNeeds needs() const = 0;
-  /// Points scored jointly (q); rows passed to evaluate() have q*d entries.
+  /// Points scored jointly (q); rows passed to evaluate() have q*d + auxiliary_size()
+  /// entries.
   [[nodiscard]] virtual Eigen::Index batch_size() const { return 1; }
+  /// True when the acquisition can score any number q of points jointly
+  /// (set_batch_size()); false for single-point acquisitions.
+  [[nodiscard]] virtual bool joint_batch() const { return false; }
+  /// Sets q before prepare(). Default: throws InvalidState (not a joint acquisition);
+  /// implementations throw InvalidArgument for q < 1.
+  virtual void set_batch_size(Eigen::Index q);
+  /// Extra coordinates after the q*d candidate coordinates, optimized jointly with
+  /// them and then discarded (one-shot KG: n_fantasies * d). 0 for most acquisitions.
+  /// Valid after prepare().
+  [[nodiscard]] virtual Eigen::Index auxiliary_size() const { return 0; }
+  /// Fills the auxiliary coordinates of `row` (size q*d + auxiliary_size()) with a good
+  /// start for the candidates in its first q*d entries; the optimizer calls it on every
+  /// raw sample before scoring it. Default: nothing to do.
+  virtual void complete_auxiliary(Eigen::Ref<Vector> /*row*/) const {}
 
   /// Binds the acquisition to a model; must be called before evaluate().
   virtual void prepare(const AcquisitionContext& context) = 0;
