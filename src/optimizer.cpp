@@ -238,9 +238,11 @@ struct Optimizer::State {
     return rows;
   }
 
+  // Within 1e-6 of the unit cube in every coordinate: the same design for any
+  // simulation, and no information the model does not already have.
   bool is_taken(const Vector& x, const std::vector<Vector>& taken) const {
     for (const auto& t : taken) {
-      if ((t - x).cwiseAbs().maxCoeff() < 1e-9) return true;
+      if ((t - x).cwiseAbs().maxCoeff() < 1e-6) return true;
     }
     return false;
   }
@@ -286,7 +288,11 @@ struct Optimizer::State {
       // Everything asked and not told (and chosen in this call) is pending: a joint
       // acquisition scores it with the batch, a single-point one believes it.
       std::vector<Vector> taken;
-      for (const auto id : told) taken.push_back(space.encode(trials[id].params));
+      // No point already asked is proposed again: told ones are known, a failed one
+      // would likely fail again, an abandoned one is the user's to enqueue.
+      for (const auto& t : trials) {
+        if (t.status != TrialStatus::pending) taken.push_back(space.encode(t.params));
+      }
       std::vector<Vector> pending_x;
       for (const auto& t : trials) {
         if (t.status == TrialStatus::pending) pending_x.push_back(space.encode(t.params));
