@@ -133,8 +133,10 @@ TEST_CASE("q = 1: qEI, qLogEI and qUCB agree with the closed forms") {
   const auto qlogei = prepared(acq::qLogEI{.samples = kBig}, gp, data, 1);
   const acq::qUCB ucb_options{.beta = 2.5, .samples = kBig};
   const auto qucb = prepared(ucb_options, gp, data, 1);
+  // Points with sizeable EI, and random ones (mostly EI ~ 0).
   Rng rng(4);
-  const Matrix X = uniform_matrix(6, 2, rng);
+  Matrix X(8, 2);
+  X << promising_points(gp, incumbent, 4, 0.1, 4), uniform_matrix(4, 2, rng);
   const prospect::Predictive p = gp.predict(X);
   int positive = 0;
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
@@ -160,7 +162,7 @@ TEST_CASE("q = 1: qEI, qLogEI and qUCB agree with the closed forms") {
         sd * (1.0 + beta_prime * std::sqrt(1.0 - 2.0 / std::numbers::pi)) / std::sqrt(double(kBig));
     CHECK(std::abs(value_at(*qucb, x) - ucb) <= 4.0 * ucb_se);
   }
-  CHECK(positive >= 2);  // the comparison is not only between zeros
+  CHECK(positive >= 4);  // the comparison is not only between zeros
 }
 
 TEST_CASE("gradients match central finite differences") {
@@ -259,10 +261,10 @@ TEST_CASE("qLogNEI on noiseless data is close to LogEI with the best observation
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
     const double sd = std::sqrt(p.variance[i]);
     const double ei = acq::expected_improvement(p.mean[i], sd, incumbent).value;
-    if (ei < 1e-3) continue;  // relative MC error of tiny EI is large
-    ++compared;
     const double se = improvement_sd(p.mean[i], sd, incumbent) / std::sqrt(double(kBig));
     const double tol = 4.0 * se + shift + 1e-6;
+    if (tol > 0.2 * ei) continue;  // a comparison of logs that says little
+    ++compared;
     const double v = value_at(*nei, X.row(i).transpose());
     CHECK(std::abs(v - acq::log_expected_improvement(p.mean[i], sd, incumbent).value) <=
           std::log1p(tol / ei) + 1e-9);
