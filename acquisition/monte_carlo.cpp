@@ -92,15 +92,18 @@ struct LogFatplus {
   double derivative;
 };
 
-LogFatplus log_fatplus(double z, double tau) {
+// log_tau = log(tau) is passed in: the function runs N (p + q) times per evaluation.
+LogFatplus log_fatplus(double z, double tau, double log_tau) {
   const double x = z / tau;
-  const double e = std::exp(-std::abs(x));
-  const double softplus = std::max(x, 0.0) + std::log1p(e);
+  // exp underflows below -745; skipping the call there avoids libm's slow underflow path.
+  const double e = std::abs(x) < 745.0 ? std::exp(-std::abs(x)) : 0.0;
+  // log1p(e) = e to double precision below 1e-17 (|x| > 39), the common case.
+  const double softplus = std::max(x, 0.0) + (e < 1e-17 ? e : std::log1p(e));
   const double sigmoid = x >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
   const double c = 1.0 / (1.0 + x * x);
   const double f = softplus + 0.1 * c;
   const double df = sigmoid - 0.2 * x * c * c;
-  return {std::log(tau) + std::log(f), df / (f * tau)};
+  return {log_tau + std::log(f), df / (f * tau)};
 }
 
 // fatmax(v; tau) = M + tau log sum_j p((M - v_j) / tau), p(t) = 2 / (2 + 2t + t^2),
@@ -374,12 +377,13 @@ double MonteCarloAcquisition::reduce(const Matrix& Y, Matrix* Y_bar) const {
     tau_relu = o2.tau_relu;
     tau_max = o2.tau_max;
   }
+  const double log_tau = std::log(tau_relu);
   const auto ur = static_cast<std::size_t>(r);
   std::vector<double> l(ur), dl(ur), dv(ur), dp(ur);
   Vector a(N);
   for (Eigen::Index i = 0; i < N; ++i) {
     for (Eigen::Index j = 0; j < r; ++j) {
-      const LogFatplus lf = log_fatplus(Y(i, j) - best_[i], tau_relu);
+      const LogFatplus lf = log_fatplus(Y(i, j) - best_[i], tau_relu, log_tau);
       l[static_cast<std::size_t>(j)] = lf.value;
       dl[static_cast<std::size_t>(j)] = lf.derivative;
     }
@@ -396,7 +400,8 @@ double MonteCarloAcquisition::reduce(const Matrix& Y, Matrix* Y_bar) const {
     if (Y_bar != nullptr) Y_bar->setZero();
     return M;
   }
-  const Vector w = (a.array() - M).exp();
+  Vector w(N);
+  for (Eigen::Index i = 0; i < N; ++i) w[i] = a[i] - M > -745.0 ? std::exp(a[i] - M) : 0.0;
   const double S = w.sum();
   if (Y_bar != nullptr) {
     // d logmeanexp / d a_i = softmax weight of sample i.
