@@ -8,6 +8,8 @@
 #include <memory>
 #include <numbers>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "prospect/acquisition/analytic.hpp"
 #include "prospect/acquisition/monte_carlo.hpp"
@@ -357,4 +359,37 @@ TEST_CASE("bad input throws typed errors") {
   // A new q un-prepares.
   a.set_batch_size(3);
   CHECK_THROWS_AS(a.evaluate(Matrix::Constant(1, 6, 0.5), v), prospect::InvalidState);
+}
+
+TEST_CASE("concurrent evaluations agree with serial ones") {
+  const Dataset data = make_data(12, 3, 0.05);
+  const auto gp_ptr = fitted_gp(data);
+  const GaussianProcess& gp = *gp_ptr;
+  Rng rng(12);
+  const Matrix pending = uniform_matrix(1, 2, rng);
+  const auto a = prepared(acq::qLogNEI{.samples = 128, .prune_samples = 256}, gp, data, 2, pending);
+  const Matrix X = uniform_matrix(16, 4, rng);
+  Vector serial(16), values(16);
+  Matrix serial_grad(16, 4), grads(16, 4);
+  a->evaluate(X, serial);
+  for (Eigen::Index i = 0; i < 16; ++i) {
+    Vector g(4);
+    (void)a->evaluate_with_gradient(X.row(i).transpose(), g);
+    serial_grad.row(i) = g.transpose();
+  }
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (Eigen::Index i = t; i < 16; i += 4) {
+        Vector v(1), g(4);
+        a->evaluate(X.row(i), v);
+        values[i] = v[0];
+        (void)a->evaluate_with_gradient(X.row(i).transpose(), g);
+        grads.row(i) = g.transpose();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(values == serial);
+  CHECK(grads == serial_grad);
 }
