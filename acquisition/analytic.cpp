@@ -267,48 +267,8 @@ double AnalyticAcquisition::evaluate_with_gradient(VectorCRef x, Eigen::Ref<Vect
 
 // ---------------------------------------------------------------------------------------
 
-std::unique_ptr<Acquisition> make_acquisition(const AcquisitionChoice& choice) {
-  if (const auto* user = std::get_if<std::shared_ptr<const Acquisition>>(&choice)) {
-    if (!*user) {
-      throw InvalidArgument(
-          "make_acquisition: the acquisition pointer is null, expected an Acquisition "
-          "or one of the analytic options (LogEI, EI, UCB, PI, LogPI)");
-    }
-    return (*user)->clone();
-  }
-  return std::visit(
-      [](const auto& option) -> std::unique_ptr<Acquisition> {
-        using T = std::decay_t<decltype(option)>;
-        if constexpr (std::is_same_v<T, std::shared_ptr<const Acquisition>>) {
-          return nullptr;  // handled above
-        } else {
-          return std::make_unique<AnalyticAcquisition>(AnalyticOptions(option));
-        }
-      },
-      choice);
-}
-
-std::string to_string(const AcquisitionChoice& choice) {
-  if (const auto* user = std::get_if<std::shared_ptr<const Acquisition>>(&choice)) {
-    if (!*user) {
-      throw InvalidArgument("to_string: the acquisition pointer is null, expected an Acquisition");
-    }
-    return (*user)->name();
-  }
-  return kNames[choice.index()];
-}
-
-AcquisitionChoice acquisition_from_string(const std::string& name) {
-  std::string lower = name;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (lower == "logei") return LogEI{};
-  if (lower == "ei") return EI{};
-  if (lower == "ucb") return UCB{};
-  if (lower == "pi") return PI{};
-  if (lower == "logpi") return LogPI{};
-  throw InvalidArgument("acquisition name \"" + name +
-                        "\" is unknown, expected one of: logei, ei, ucb, pi, logpi");
+std::string analytic_name(const AnalyticOptions& options) {
+  return kNames[options.index()];
 }
 
 }  // namespace prospect::acquisition

@@ -8,6 +8,50 @@ namespace prospect::detail {
 
 using nlohmann::json;
 
+namespace {
+
+// Writes (save) or reads (!save) one option field of an acquisition.
+template <class T>
+void field(json& a, const char* name, T& value, bool save) {
+  if (save) {
+    a[name] = value;
+  } else {
+    value = a.at(name).get<T>();
+  }
+}
+
+// The fields of each built-in acquisition's options, in one place for save and load.
+template <class T>
+void acquisition_fields(T& o, json& a, bool save) {
+  if constexpr (std::is_same_v<T, acquisition::UCB>) {
+    field(a, "beta", o.beta, save);
+    field(a, "schedule", o.schedule, save);
+    field(a, "delta", o.delta, save);
+  } else if constexpr (std::is_same_v<T, acquisition::qEI>) {
+    field(a, "samples", o.samples, save);
+  } else if constexpr (std::is_same_v<T, acquisition::qLogEI>) {
+    field(a, "samples", o.samples, save);
+    field(a, "tau_relu", o.tau_relu, save);
+    field(a, "tau_max", o.tau_max, save);
+  } else if constexpr (std::is_same_v<T, acquisition::qUCB>) {
+    field(a, "beta", o.beta, save);
+    field(a, "samples", o.samples, save);
+  } else if constexpr (std::is_same_v<T, acquisition::qLogNEI>) {
+    field(a, "samples", o.samples, save);
+    field(a, "tau_relu", o.tau_relu, save);
+    field(a, "tau_max", o.tau_max, save);
+    field(a, "prune_samples", o.prune_samples, save);
+  } else if constexpr (std::is_same_v<T, acquisition::KG>) {
+    field(a, "fantasies", o.fantasies, save);
+  } else {
+    (void)o;
+    (void)a;
+    (void)save;
+  }
+}
+
+}  // namespace
+
 json options_to_json(const Options& o) {
   json j;
   j["seed"] = o.seed;
@@ -43,11 +87,12 @@ json options_to_json(const Options& o) {
     a["type"] = acquisition::to_string(o.acquisition);
   }
   a["name"] = acquisition::to_string(o.acquisition);
-  if (const auto* ucb = std::get_if<acquisition::UCB>(&o.acquisition)) {
-    a["beta"] = ucb->beta;
-    a["schedule"] = ucb->schedule;
-    a["delta"] = ucb->delta;
-  }
+  std::visit(
+      [&](const auto& option) {
+        auto copy = option;
+        acquisition_fields(copy, a, true);
+      },
+      o.acquisition);
   j["acquisition"] = a;
   j["inner"] = {
       {"raw_samples", o.inner.raw_samples},         {"restarts", o.inner.restarts},
@@ -110,11 +155,8 @@ Options options_from_json(const json& j, const Options& user) {
     o.acquisition = user.acquisition;
   } else {
     o.acquisition = acquisition::acquisition_from_string(a.at("type").get<std::string>());
-    if (auto* ucb = std::get_if<acquisition::UCB>(&o.acquisition)) {
-      ucb->beta = a.at("beta").get<double>();
-      ucb->schedule = a.at("schedule").get<bool>();
-      ucb->delta = a.at("delta").get<double>();
-    }
+    json fields = a;
+    std::visit([&](auto& option) { acquisition_fields(option, fields, false); }, o.acquisition);
   }
   const json& in = j.at("inner");
   o.inner.raw_samples = in.at("raw_samples").get<int>();

@@ -11,6 +11,7 @@
 
 #include "acquisition/special_functions.hpp"
 #include "prospect/acquisition/analytic.hpp"
+#include "prospect/acquisition/choice.hpp"
 #include "prospect/errors.hpp"
 
 namespace acq = prospect::acquisition;
@@ -604,7 +605,7 @@ TEST_CASE("UCB schedule follows GP-UCB") {
 
 TEST_CASE("make_acquisition, to_string and acquisition_from_string round trip") {
   CHECK(std::holds_alternative<acq::LogEI>(acq::AcquisitionChoice{}));
-  for (const std::string name : {"logei", "ei", "ucb", "pi", "logpi"}) {
+  for (const std::string& name : acq::acquisition_names()) {
     CAPTURE(name);
     const acq::AcquisitionChoice choice = acq::acquisition_from_string(name);
     CHECK(acq::to_string(choice) == name);
@@ -613,6 +614,8 @@ TEST_CASE("make_acquisition, to_string and acquisition_from_string round trip") 
     CHECK(made->name() == name);
     CHECK(made->clone()->name() == name);
     CHECK(made->batch_size() == 1);
+    // Batch and knowledge-gradient acquisitions score q points jointly.
+    CHECK(made->joint_batch() == (name[0] == 'q' || name == "kg"));
   }
   CHECK(acq::to_string(acq::acquisition_from_string("LogEI")) == "logei");
 

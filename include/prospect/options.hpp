@@ -12,7 +12,7 @@
 #include <variant>
 #include <vector>
 
-#include "prospect/acquisition/analytic.hpp"
+#include "prospect/acquisition/choice.hpp"
 #include "prospect/acquisition_optimizer.hpp"
 #include "prospect/kernels/stationary.hpp"
 #include "prospect/surrogates/gaussian_process.hpp"

@@ -3,6 +3,10 @@
 
 #include "prospect/acquisition/acquisition.hpp"
 #include "prospect/acquisition/analytic.hpp"
+#include "prospect/acquisition/choice.hpp"
+#include "prospect/acquisition/knowledge_gradient.hpp"
+#include "prospect/acquisition/monte_carlo.hpp"
+#include "prospect/acquisition/qmc.hpp"
 #include "prospect/acquisition_optimizer.hpp"
 #include "prospect/errors.hpp"
 #include "prospect/kernels/cholesky.hpp"

@@ -132,7 +132,9 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   init->add_option("--direction", direction, "minimize or maximize");
   init->add_option("--noise", noise, "learned or none (a deterministic objective)");
-  init->add_option("--acquisition", acquisition, "logei, ei, ucb, pi or logpi");
+  init->add_option("--acquisition", acquisition,
+                   "logei (default), ei, ucb, pi, logpi, qei, qlogei, qucb, qlognei, kg, "
+                   "finite_kg or nei");
   init->add_option("--seed", seed, "random seed");
   init->add_option("--n-initial", n_initial, "initial design size (0: automatic)");
 

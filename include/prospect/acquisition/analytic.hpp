@@ -106,25 +106,11 @@ struct LogPI {
   Direction direction = Direction::maximize;
 };
 
-/// Which acquisition to use: one of the analytic options or a user's own
-/// implementation. The first alternative, LogEI, is the default.
-using AcquisitionChoice =
-    std::variant<LogEI, EI, UCB, PI, LogPI, std::shared_ptr<const Acquisition>>;
-
-/// The analytic options alone.
+/// The analytic options alone (acquisition/choice.hpp holds every choice).
 using AnalyticOptions = std::variant<LogEI, EI, UCB, PI, LogPI>;
 
-/// A fresh, unprepared acquisition for a choice; a user's acquisition is cloned.
-/// Throws InvalidArgument for invalid options (UCB beta or delta) or a null pointer.
-[[nodiscard]] std::unique_ptr<Acquisition> make_acquisition(const AcquisitionChoice& choice);
-
-/// "logei", "ei", "ucb", "pi", "logpi", or the user's acquisition name(). Only the kind
-/// is named, not its options. Throws InvalidArgument for a null pointer.
-[[nodiscard]] std::string to_string(const AcquisitionChoice& choice);
-
-/// The choice with default options named by "logei", "ei", "ucb", "pi" or "logpi"
-/// (case-insensitive). Throws InvalidArgument for another name, listing the valid ones.
-[[nodiscard]] AcquisitionChoice acquisition_from_string(const std::string& name);
+/// "logei", "ei", "ucb", "pi" or "logpi".
+[[nodiscard]] std::string analytic_name(const AnalyticOptions& options);
 
 /// One of the analytic acquisitions bound to a surrogate. Needs no input gradients:
 /// without them the optimizer goes derivative-free.
