@@ -74,9 +74,11 @@ struct Layout {
   std::vector<Eigen::Index> integers;
   std::vector<DiscreteStructure::Categorical> groups;  // over all q points
 
-  static Layout build(Eigen::Index d, Eigen::Index q, const DiscreteStructure& s) {
+  // `auxiliary` continuous columns follow the q*d candidate columns (one-shot KG).
+  static Layout build(Eigen::Index d, Eigen::Index q, Eigen::Index auxiliary,
+                      const DiscreteStructure& s) {
     Layout layout;
-    layout.n = q * d;
+    layout.n = q * d + auxiliary;
     std::vector<Kind> point(static_cast<std::size_t>(d), Kind::continuous);
     std::vector<bool> claimed(static_cast<std::size_t>(d), false);
     const auto claim = [&](Eigen::Index column, const std::string& what, Kind kind) {
@@ -136,6 +138,11 @@ struct Layout {
       }
       for (const auto& group : s.categoricals)
         layout.groups.push_back({p * d + group.column, group.width});
+    }
+    for (Eigen::Index c = q * d; c < layout.n; ++c) {
+      layout.kind[static_cast<std::size_t>(c)] = Kind::continuous;
+      layout.free.push_back(c);
+      layout.continuous.push_back(c);
     }
     return layout;
   }
@@ -518,8 +525,13 @@ AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition, Eigen::I
     for (std::size_t i = 0; i < problems.size(); ++i) message += (i > 0 ? "; " : "") + problems[i];
     throw InvalidOptions(message);
   }
-  const Layout layout = Layout::build(dimension, q, structure);
+  const Eigen::Index auxiliary = acquisition.auxiliary_size();
+  if (auxiliary < 0)
+    throw InvalidArgument("acquisition.auxiliary_size(): got " + std::to_string(auxiliary) +
+                          ", expected >= 0");
+  const Layout layout = Layout::build(dimension, q, auxiliary, structure);
   const Eigen::Index n = layout.n;
+  const Eigen::Index candidate_columns = q * dimension;
 
   if (anchors.rows() > 0 && anchors.cols() != dimension) {
     throw InvalidArgument("anchors: got " + std::to_string(anchors.cols()) +
@@ -529,21 +541,41 @@ AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition, Eigen::I
   // convergence the acquisition's peak is a small region next to the best points,
   // which a space-filling design misses; samples around the anchors find it.
   const Eigen::Index around = (anchors.rows() > 0 && q == 1) ? options.anchor_samples : 0;
-  Matrix raw(options.raw_samples + around, n);
-  raw.topRows(options.raw_samples) = sobol(options.raw_samples, n, derive_seed(seed, 0));
+  Matrix raw = Matrix::Zero(options.raw_samples + around, n);
+  raw.topLeftCorner(options.raw_samples, candidate_columns) =
+      sobol(options.raw_samples, candidate_columns, derive_seed(seed, 0));
   if (around > 0) {
     Rng rng(derive_seed(seed, 2));
     constexpr double kScales[] = {0.1, 0.01, 0.001};
     for (Eigen::Index k = 0; k < around; ++k) {
       const Eigen::Index a = k % anchors.rows();
       const double scale = kScales[(k / anchors.rows()) % 3];
-      for (Eigen::Index j = 0; j < n; ++j) {
+      for (Eigen::Index j = 0; j < dimension; ++j) {
         raw(options.raw_samples + k, j) =
             std::clamp(anchors(a, j) + scale * rng.normal(), 0.0, 1.0);
       }
     }
   }
   for (Eigen::Index i = 0; i < raw.rows(); ++i) layout.project(raw.row(i).transpose());
+  if (auxiliary > 0) {
+    // The auxiliary coordinates of each raw sample are the acquisition's own start for
+    // its candidates (one-shot KG: the best fantasy maximizers among known points).
+    const auto rows = static_cast<long>(raw.rows());
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(rows));
+    const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+#pragma omp parallel for schedule(static) num_threads(threads)
+    for (long i = 0; i < rows; ++i) {
+      try {
+        Vector row = raw.row(i).transpose();
+        acquisition.complete_auxiliary(row);
+        raw.row(i) = row.transpose().cwiseMax(0.0).cwiseMin(1.0);
+      } catch (...) {
+        errors[static_cast<std::size_t>(i)] = std::current_exception();
+      }
+    }
+    for (const auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  }
   Vector raw_values(raw.rows());
   acquisition.evaluate(raw, raw_values);
   for (Eigen::Index i = 0; i < raw_values.size(); ++i) raw_values[i] = guarded(raw_values[i]);
@@ -604,7 +636,8 @@ AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition, Eigen::I
     // Strict comparison in item order: ties go to the lowest index, whatever thread ran it.
     if (results[i].value > results[best].value) best = i;
   }
-  optimum.x = results[best].x;
+  optimum.x = results[best].x.head(candidate_columns);
+  optimum.auxiliary = results[best].x.tail(auxiliary);
   optimum.value = results[best].value;
   return optimum;
 }

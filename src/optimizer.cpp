@@ -238,9 +238,11 @@ struct Optimizer::State {
     return rows;
   }
 
+  // Within 1e-6 of the unit cube in every coordinate: the same design for any
+  // simulation, and no information the model does not already have.
   bool is_taken(const Vector& x, const std::vector<Vector>& taken) const {
     for (const auto& t : taken) {
-      if ((t - x).cwiseAbs().maxCoeff() < 1e-9) return true;
+      if ((t - x).cwiseAbs().maxCoeff() < 1e-6) return true;
     }
     return false;
   }
@@ -283,16 +285,60 @@ struct Optimizer::State {
     if (static_cast<int>(chosen.size()) < q) {
       const Dataset data = dataset(told);
       update_model(data);
-      // Everything asked and not told (and chosen in this call) is believed.
+      // Everything asked and not told (and chosen in this call) is pending: a joint
+      // acquisition scores it with the batch, a single-point one believes it.
       std::vector<Vector> taken;
-      for (const auto id : told) taken.push_back(space.encode(trials[id].params));
+      // No point already asked is proposed again: told ones are known, a failed one
+      // would likely fail again, an abandoned one is the user's to enqueue.
+      for (const auto& t : trials) {
+        if (t.status != TrialStatus::pending) taken.push_back(space.encode(t.params));
+      }
       std::vector<Vector> pending_x;
       for (const auto& t : trials) {
         if (t.status == TrialStatus::pending) pending_x.push_back(space.encode(t.params));
       }
       for (const auto& p : chosen) pending_x.push_back(space.encode(p));
+      taken.insert(taken.end(), pending_x.begin(), pending_x.end());
       double best = incumbent(*surrogate, data);
       const Matrix anchors = best_points(data, 5);
+      AcquisitionOptimizerOptions inner = options.inner;
+      // Small models make each acquisition evaluation cheap: parallel starts then
+      // cost more in OpenMP wake-ups than they save.
+      if (inner.threads == 0)
+        inner.threads = options.threads > 0 ? options.threads : (data.y.size() >= 128 ? 0 : 1);
+      auto context_for = [&](const Surrogate* model, const std::vector<Vector>& pending) {
+        AcquisitionContext context;
+        context.model = model;
+        context.data = &data;
+        context.incumbent = best;
+        context.iteration = static_cast<Eigen::Index>(told.size());
+        context.seed = derive_seed(derive_seed(options.seed, kInnerStream), asks);
+        if (!pending.empty()) {
+          context.X_pending.resize(static_cast<Eigen::Index>(pending.size()), d);
+          for (std::size_t i = 0; i < pending.size(); ++i)
+            context.X_pending.row(static_cast<Eigen::Index>(i)) = pending[i].transpose();
+        }
+        return context;
+      };
+      if (acquisition->joint_batch()) {
+        // The q points are chosen together; pending points enter the acquisition as
+        // fixed points of the batch, so nothing needs to be believed.
+        const auto q_left = static_cast<Eigen::Index>(q - static_cast<int>(chosen.size()));
+        std::unique_ptr<Acquisition> acq = acquisition->clone();
+        acq->set_batch_size(q_left);
+        const AcquisitionContext context = context_for(surrogate.get(), pending_x);
+        acq->prepare(context);
+        const AcquisitionOptimum opt =
+            optimize_acquisition(*acq, d, structure, context.seed, inner, anchors);
+        for (Eigen::Index k = 0; k < q_left; ++k) {
+          Vector x = space.snap(opt.x.segment(k * d, d));
+          if (is_taken(x, taken)) x = fallback(*surrogate, context, taken, pending_x, asks);
+          chosen.push_back(space.decode(x));
+          taken.push_back(x);
+          pending_x.push_back(x);
+        }
+        ++asks;
+      }
       std::unique_ptr<Surrogate> believed;
       const Surrogate* model = surrogate.get();
       const bool can_condition = surrogate->capabilities().conditioning;
@@ -307,30 +353,13 @@ struct Optimizer::State {
         model = believed.get();
         best = std::max(best, value);
       };
-      for (const auto& x : pending_x) {
-        believe(x);
-        taken.push_back(x);
+      if (static_cast<int>(chosen.size()) < q) {
+        for (const auto& x : pending_x) believe(x);
       }
       while (static_cast<int>(chosen.size()) < q) {
         std::unique_ptr<Acquisition> acq = acquisition->clone();
-        AcquisitionContext context;
-        context.model = model;
-        context.data = &data;
-        context.incumbent = best;
-        context.iteration = static_cast<Eigen::Index>(told.size());
-        context.seed = derive_seed(derive_seed(options.seed, kInnerStream), asks);
-        if (!pending_x.empty()) {
-          context.X_pending.resize(static_cast<Eigen::Index>(pending_x.size()), d);
-          for (std::size_t i = 0; i < pending_x.size(); ++i) {
-            context.X_pending.row(static_cast<Eigen::Index>(i)) = pending_x[i].transpose();
-          }
-        }
+        const AcquisitionContext context = context_for(model, pending_x);
         acq->prepare(context);
-        AcquisitionOptimizerOptions inner = options.inner;
-        // Small models make each acquisition evaluation cheap: parallel starts then
-        // cost more in OpenMP wake-ups than they save.
-        if (inner.threads == 0)
-          inner.threads = options.threads > 0 ? options.threads : (data.y.size() >= 128 ? 0 : 1);
         const AcquisitionOptimum opt =
             optimize_acquisition(*acq, d, structure, context.seed, inner, anchors);
         Vector x = space.snap(opt.x);
@@ -352,6 +381,23 @@ struct Optimizer::State {
     return out;
   }
 
+  // The joint-batch version of fallback(): a single-point copy of the acquisition, with
+  // every pending and chosen point as X_pending, scores the candidates (its auxiliary
+  // coordinates completed first).
+  Vector fallback(const Surrogate& model, AcquisitionContext context,
+                  const std::vector<Vector>& taken, const std::vector<Vector>& pending,
+                  std::uint64_t asks) const {
+    const auto d = space.dimension();
+    std::unique_ptr<Acquisition> single = acquisition->clone();
+    single->set_batch_size(1);
+    context.model = &model;
+    context.X_pending.resize(static_cast<Eigen::Index>(pending.size()), d);
+    for (std::size_t i = 0; i < pending.size(); ++i)
+      context.X_pending.row(static_cast<Eigen::Index>(i)) = pending[i].transpose();
+    single->prepare(context);
+    return fallback(*single, taken, asks);
+  }
+
   // A point not yet evaluated or pending when the acquisition's maximizer is one
   // (a small discrete space, or a model certain of its optimum): the best of a
   // fresh Sobol set by acquisition value.
@@ -366,8 +412,18 @@ struct Optimizer::State {
       if (!is_taken(x, taken)) candidates.row(m++) = x.transpose();
     }
     if (m == 0) return space.snap(raw.row(0).transpose());  // the space is exhausted
+    const Eigen::Index auxiliary = acq.auxiliary_size();
+    Matrix rows = Matrix::Zero(m, d + auxiliary);
+    rows.leftCols(d) = candidates.topRows(m);
+    if (auxiliary > 0) {
+      for (Eigen::Index i = 0; i < m; ++i) {
+        Vector row = rows.row(i).transpose();
+        acq.complete_auxiliary(row);
+        rows.row(i) = row.transpose();
+      }
+    }
     Vector values(m);
-    acq.evaluate(candidates.topRows(m), values);
+    acq.evaluate(rows, values);
     Eigen::Index best = 0;
     for (Eigen::Index i = 1; i < m; ++i) {
       if (values(i) > values(best)) best = i;

@@ -437,3 +437,61 @@ TEST_CASE("constant acquisition: starts drawn at random, the value is the consta
   CHECK(opt.x.size() == 3);
   CHECK(opt.evaluations == acq.count());
 }
+
+namespace {
+// One candidate x (d = 2) and one auxiliary point z (2 coordinates): value
+// 1 - |x - c|^2 - 4 |z - x|^2, maximal at x = c, z = c. complete_auxiliary() sets z to
+// x's mirror image 1 - x, so raw samples start from a poor z that L-BFGS must move.
+class WithAuxiliary : public prospect::Acquisition {
+ public:
+  [[nodiscard]] std::unique_ptr<prospect::Acquisition> clone() const override {
+    return std::make_unique<WithAuxiliary>(*this);
+  }
+  [[nodiscard]] std::string name() const override { return "aux"; }
+  [[nodiscard]] prospect::AcquisitionNeeds needs() const override { return {}; }
+  [[nodiscard]] Eigen::Index auxiliary_size() const override { return 2; }
+  void complete_auxiliary(Eigen::Ref<Vector> row) const override {
+    row.tail(2) = Vector::Ones(2) - row.head(2);
+    ++*completed_;
+  }
+  void prepare(const prospect::AcquisitionContext&) override {}
+  void evaluate(prospect::MatrixCRef X, Eigen::Ref<Vector> values) const override {
+    for (Eigen::Index i = 0; i < X.rows(); ++i) {
+      REQUIRE(X.cols() == 4);
+      const Vector x = X.row(i).head(2).transpose(), z = X.row(i).tail(2).transpose();
+      values[i] = 1.0 - (x - c_).squaredNorm() - 4.0 * (z - x).squaredNorm();
+    }
+  }
+  [[nodiscard]] bool has_gradient() const override { return true; }
+  double evaluate_with_gradient(prospect::VectorCRef row, Eigen::Ref<Vector> grad) const override {
+    double value = 1.0;
+    for (Eigen::Index j = 0; j < 2; ++j) {
+      const double x = row[j], z = row[2 + j];
+      grad[j] = -2.0 * (x - c_[j]) + 8.0 * (z - x);
+      grad[2 + j] = -8.0 * (z - x);
+      value -= (x - c_[j]) * (x - c_[j]) + 4.0 * (z - x) * (z - x);
+    }
+    return value;
+  }
+  [[nodiscard]] long completed() const { return *completed_; }
+
+ private:
+  Vector c_ = (Vector(2) << 0.3, 0.8).finished();
+  std::shared_ptr<std::atomic<long>> completed_ = std::make_shared<std::atomic<long>>(0);
+};
+}  // namespace
+
+TEST_CASE("auxiliary coordinates: completed on raw samples, optimized jointly, returned apart") {
+  WithAuxiliary acq;
+  AcquisitionOptimizerOptions options;
+  options.raw_samples = 64;
+  options.restarts = 4;
+  const auto opt = optimize_acquisition(acq, 2, DiscreteStructure{}, 5, options);
+  REQUIRE(opt.x.size() == 2);
+  REQUIRE(opt.auxiliary.size() == 2);
+  CHECK(acq.completed() == 64);
+  CHECK(opt.x(0) == doctest::Approx(0.3).epsilon(1e-4));
+  CHECK(opt.x(1) == doctest::Approx(0.8).epsilon(1e-4));
+  CHECK((opt.auxiliary - opt.x).norm() < 1e-4);
+  CHECK(opt.value == doctest::Approx(1.0).epsilon(1e-8));
+}

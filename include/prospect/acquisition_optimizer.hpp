@@ -75,6 +75,7 @@ struct AcquisitionOptimizerOptions {
 /// What the inner optimization found.
 struct AcquisitionOptimum {
   Vector x;             ///< best point (size q*d), discrete columns exactly on their levels
+  Vector auxiliary;     ///< the acquisition's auxiliary coordinates there (usually empty)
   double value = 0.0;   ///< acquisition value at x
   int evaluations = 0;  ///< acquisition evaluations in all (raw samples included)
   /// Starting points searched: `restarts`, plus one per (start, category combination)
@@ -82,10 +83,12 @@ struct AcquisitionOptimum {
   int starts = 0;
 };
 
-/// Maximizes `acquisition` (already prepared) over [0, 1]^(q*d), d = dimension, q =
-/// acquisition.batch_size(); the discrete structure names columns of one point (in
-/// [0, d)) and applies to every one of the q points. Fixed columns hold their value
-/// exactly, integer columns end on a cell centre, every categorical group is exactly
+/// Maximizes `acquisition` (already prepared) over [0, 1]^(q*d + a), d = dimension, q =
+/// acquisition.batch_size(), a = acquisition.auxiliary_size(); the discrete structure
+/// names columns of one point (in [0, d)) and applies to every one of the q points; the
+/// a auxiliary columns are continuous, filled on every raw sample by
+/// acquisition.complete_auxiliary() and optimized jointly with the candidates. Fixed columns hold
+/// their value exactly, integer columns end on a cell centre, every categorical group is exactly
 /// one-hot. A non-finite acquisition value counts as -infinity; `value` is -infinity
 /// only when every point tried was non-finite.
 ///

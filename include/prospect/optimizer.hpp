@@ -38,7 +38,10 @@ class Optimizer {
   ~Optimizer();
 
   /// The next design to evaluate: an enqueued point, else the initial design, else
-  /// the acquisition's maximizer with all pending trials taken into account.
+  /// the acquisition's maximizer with all pending trials taken into account. Never a
+  /// point within 1e-6 (unit cube, every coordinate) of one asked before, whatever its
+  /// status, except an enqueued one: when the acquisition's maximizer is such a point,
+  /// the best of 256 fresh Sobol points by acquisition value is asked instead.
   Trial ask();
   /// q designs at once for q parallel workers, distinct and pending-aware.
   /// Throws InvalidArgument for q < 1.
@@ -50,7 +53,7 @@ class Optimizer {
   /// is unchanged on throw.
   void tell(std::uint64_t id, double value);
   /// Records that the evaluation of a pending trial failed; it is not used by the
-  /// model, and its point is not proposed again by the initial design.
+  /// model, and its point is not proposed again.
   void tell_failed(std::uint64_t id, const std::string& reason);
   /// Withdraws a pending trial (a worker that will never answer).
   void mark_abandoned(std::uint64_t id);
