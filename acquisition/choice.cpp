@@ -41,7 +41,7 @@ std::unique_ptr<Acquisition> make_acquisition(const AcquisitionChoice& choice) {
         } else if constexpr (holds_one_of<T, MonteCarloOptions>) {
           return make_monte_carlo(MonteCarloOptions(option));
         } else {
-          return make_knowledge_gradient(KnowledgeGradientOptions(option));
+          return make_knowledge_gradient(KnowledgeGradientChoice(option));
         }
       },
       choice);
@@ -59,7 +59,7 @@ std::string to_string(const AcquisitionChoice& choice) {
         } else if constexpr (holds_one_of<T, MonteCarloOptions>) {
           return monte_carlo_name(MonteCarloOptions(option));
         } else {
-          return knowledge_gradient_name(KnowledgeGradientOptions(option));
+          return to_string(KnowledgeGradientChoice(option));
         }
       },
       choice);
