@@ -172,7 +172,10 @@ def noisy_report(directory, report_at, batch):
             ratio = p / o if o > 0 else math.nan
             want, limit = targets.get(label, (None, None))
             goal = "-"
-            if want is not None:
+            matched = {"kg_q1": "kg", "qlognei_q4": "nei"}.get(label, "")
+            if want is not None and matched not in str(row.get("acquisition")):
+                goal = f"not judged: prospect did not run a {matched} acquisition"
+            elif want is not None:
                 ok = ratio >= want and (limit is None or o < limit)
                 goal = (f">= {want:.0f}x" + (f", < {limit} s" if limit else "") +
                         f": {verdict(ok)}")
