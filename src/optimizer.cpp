@@ -563,6 +563,12 @@ void Optimizer::save(const std::string& path) const {
   j["model_asks"] = s.model_asks;
   const Vector state = s.surrogate->state();
   j["surrogate_state"] = std::vector<double>(state.data(), state.data() + state.size());
+  // Which observations the surrogate holds (a prefix of `told`): fitted on the first
+  // model_fit_size, the rest added incrementally. load() rebuilds exactly that model.
+  if (s.surrogate->fitted()) {
+    j["model_size"] = s.model_ids.size();
+    j["model_fit_size"] = s.refit_at;
+  }
   write_file_atomically(path, j.dump(1));
 }
 
@@ -623,9 +629,30 @@ Optimizer Optimizer::load(const std::string& path, const Options& user_options) 
     s.design_index = j.at("design_index").get<std::size_t>();
     s.model_asks = j.at("model_asks").get<std::uint64_t>();
     const auto state = j.at("surrogate_state").get<std::vector<double>>();
-    if (!state.empty()) {
-      s.surrogate->set_state(
-          Eigen::Map<const Vector>(state.data(), static_cast<Eigen::Index>(state.size())));
+    const Eigen::Map<const Vector> state_vector(state.data(),
+                                                static_cast<Eigen::Index>(state.size()));
+    if (!state.empty()) s.surrogate->set_state(state_vector);
+    if (!state.empty() && j.contains("model_size")) {
+      const auto size = j.at("model_size").get<std::size_t>();
+      const auto fit_size = j.at("model_fit_size").get<std::size_t>();
+      if (fit_size < 1 || fit_size > size || size > s.told.size()) {
+        throw StudyFileError("model_size " + std::to_string(size) + " / model_fit_size " +
+                             std::to_string(fit_size) + ": expected 1 <= model_fit_size <= " +
+                             "model_size <= told (" + std::to_string(s.told.size()) + ")");
+      }
+      // The same model the saved study had, so the next ask is the one it would give.
+      const std::vector<std::uint64_t> fitted(s.told.begin(),
+                                              s.told.begin() + static_cast<long>(fit_size));
+      s.surrogate->restore(s.dataset(fitted), state_vector);
+      if (size > fit_size) {
+        const std::vector<std::uint64_t> added(s.told.begin() + static_cast<long>(fit_size),
+                                               s.told.begin() + static_cast<long>(size));
+        const Dataset add = s.dataset(added);
+        s.surrogate->add_observations(add.X, add.y);
+      }
+      s.model_ids.assign(s.told.begin(), s.told.begin() + static_cast<long>(size));
+      s.refit_at = fit_size;
+      s.model_current = size == s.told.size();
     }
     return opt;
   } catch (const StudyFileError& e) {

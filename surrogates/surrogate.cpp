@@ -35,6 +35,11 @@ PointPrediction Surrogate::predict_with_gradient(VectorCRef) const {
 Matrix Surrogate::posterior_covariance(MatrixCRef) const {
   missing(*this, "a joint posterior covariance", "joint_posterior");
 }
+void Surrogate::restore(const Dataset& data, VectorCRef state) {
+  set_state(state);
+  fit(data, 0);
+}
+
 JointPosterior Surrogate::joint_posterior(MatrixCRef X) const {
   JointPosterior out;
   out.covariance = posterior_covariance(X);

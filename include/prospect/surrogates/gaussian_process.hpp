@@ -150,6 +150,8 @@ class GaussianProcess : public Surrogate {
   /// before a fit the dimension is unknown, so the vector is only kept and used as the
   /// warm start of the next fit when its size matches there.
   void set_state(VectorCRef state) override;
+  /// fit_fixed(data, state): bit for bit the posterior fit() left at those parameters.
+  void restore(const Dataset& data, VectorCRef state) override { fit_fixed(data, state); }
 
   // --- GP specifics ---
   /// Convenience for UQ work: fit on raw X (already in [0,1]^d) and y with seed 0.

@@ -125,6 +125,10 @@ class Surrogate {
   [[nodiscard]] virtual Vector state() const { return {}; }
   /// Restores state() of an identical model; default: ignores it.
   virtual void set_state(VectorCRef /*state*/) {}
+  /// Rebuilds the model fitted on `data` whose state() was `state`, without learning:
+  /// what fit() produced, so that a resumed study continues exactly. Default:
+  /// set_state(state), then fit(data, 0). Throws as fit().
+  virtual void restore(const Dataset& data, VectorCRef state);
 };
 
 }  // namespace prospect
