@@ -443,7 +443,8 @@ double KnowledgeGradient::compute(VectorCRef row, Vector* grad) const {
   R.topRows(p) = pending_;
   for (Eigen::Index i = 0; i < q_; ++i) R.row(p + i) = row.segment(i * d, d).transpose();
   for (Eigen::Index j = 0; j < F; ++j) R.row(Q + j) = row.segment((q_ + j) * d, d).transpose();
-  const JointPosterior jp = model_->joint_posterior(R);
+  // Only the first Q rows' covariances are used: skip the block among the others.
+  const JointPosterior jp = model_->joint_posterior(R, Q);
   const kernels::RobustCholesky chol = fantasy_factor(jp.covariance, Q, noise_);
   // W = L^{-T} zeta^T: column j maps fantasy j's standardized noise to the update
   // Sigma(x', P) W_j of the posterior mean.
@@ -466,7 +467,7 @@ double KnowledgeGradient::compute(VectorCRef row, Vector* grad) const {
   chol.solve_lower_in_place(H);
   const Matrix L_bar = -(W * H.transpose());
   cov_bar.topLeftCorner(Q, Q) += cholesky_adjoint(chol.matrixL(), L_bar);
-  const Matrix G = model_->joint_posterior_gradient(R, mean_bar, cov_bar);
+  const Matrix G = model_->joint_posterior_gradient(R, mean_bar, cov_bar, Q);
   for (Eigen::Index i = 0; i < q_; ++i) grad->segment(i * d, d) = G.row(p + i).transpose();
   for (Eigen::Index j = 0; j < F; ++j) grad->segment((q_ + j) * d, d) = G.row(Q + j).transpose();
   return value;
@@ -517,7 +518,8 @@ void KnowledgeGradient::complete_auxiliary(Eigen::Ref<Vector> row) const {
     R.row(Q + candidates_.rows() + i) = row.segment(i * d, d).transpose();
   }
   R.block(Q, 0, candidates_.rows(), d) = candidates_;
-  const JointPosterior jp = model_->joint_posterior(R);
+  // Only the first Q rows' covariances are used: skip the block among the others.
+  const JointPosterior jp = model_->joint_posterior(R, Q);
   const kernels::RobustCholesky chol = fantasy_factor(jp.covariance, Q, noise_);
   Matrix W = zeta_.transpose();
   chol.solve_upper_in_place(W);

@@ -7,12 +7,14 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 #include "prospect/detail/format.hpp"
 #include "prospect/errors.hpp"
 #include "prospect/random.hpp"
 #include "prospect/storage.hpp"
+#include "src/blas_threads.hpp"
 #include "src/json_io.hpp"
 #include "src/study_json.hpp"
 
@@ -28,6 +30,8 @@ constexpr std::uint64_t kDesignStream = 0;
 constexpr std::uint64_t kFitStream = 1;
 constexpr std::uint64_t kInnerStream = 2;
 constexpr std::uint64_t kFallbackStream = 3;
+// Models below this many observations run their asks with single-threaded BLAS.
+constexpr Eigen::Index kSmallModel = 500;
 
 std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, Noise noise, int threads) {
   if (const auto* gp = std::get_if<surrogates::GP>(&choice)) {
@@ -284,6 +288,10 @@ struct Optimizer::State {
 
     if (static_cast<int>(chosen.size()) < q) {
       const Dataset data = dataset(told);
+      // Below a few hundred observations every matrix is small: BLAS threads only add
+      // wake-up costs (and a thread-count-dependent rounding).
+      std::optional<detail::SingleThreadedBlas> blas;
+      if (data.y.size() < kSmallModel) blas.emplace();
       update_model(data);
       // Everything asked and not told (and chosen in this call) is pending: a joint
       // acquisition scores it with the batch, a single-point one believes it.

@@ -40,13 +40,13 @@ void Surrogate::restore(const Dataset& data, VectorCRef state) {
   fit(data, 0);
 }
 
-JointPosterior Surrogate::joint_posterior(MatrixCRef X) const {
+JointPosterior Surrogate::joint_posterior(MatrixCRef X, Eigen::Index /*coupled*/) const {
   JointPosterior out;
   out.covariance = posterior_covariance(X);
   out.mean = predict(X).mean;
   return out;
 }
-Matrix Surrogate::joint_posterior_gradient(MatrixCRef, VectorCRef, MatrixCRef) const {
+Matrix Surrogate::joint_posterior_gradient(MatrixCRef, VectorCRef, MatrixCRef, Eigen::Index) const {
   missing(*this, "gradients of the joint posterior", "joint_gradients");
 }
 Matrix Surrogate::sample(MatrixCRef, Eigen::Index, Rng&) const {

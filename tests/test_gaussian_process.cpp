@@ -297,6 +297,21 @@ TEST_CASE("joint_posterior matches predict/posterior_covariance; its gradient ma
         CHECK(grad(i, j) == doctest::Approx(fd).epsilon(1e-5).scale(1.0));
       }
     }
+    // Coupled to the first two rows: the same entries where computed, 0 elsewhere, and the
+    // gradient of any a that ignores the block among rows 2 and 3.
+    const auto coupled = gp.joint_posterior(X, 2);
+    CHECK((coupled.mean - joint.mean).norm() < 1e-12);
+    for (Eigen::Index i = 0; i < 4; ++i) {
+      for (Eigen::Index j = 0; j < 4; ++j) {
+        const double expected = (i >= 2 && j >= 2) ? 0.0 : joint.covariance(i, j);
+        CHECK(coupled.covariance(i, j) == doctest::Approx(expected).epsilon(1e-10).scale(1.0));
+      }
+    }
+    Matrix C_cross = C_bar;
+    C_cross.bottomRightCorner(2, 2).setZero();
+    const Matrix grad_full = gp.joint_posterior_gradient(X, mean_bar, C_cross);
+    const Matrix grad_coupled = gp.joint_posterior_gradient(X, mean_bar, C_bar, 2);
+    CHECK((grad_full - grad_coupled).norm() < 1e-10 * (1.0 + grad_full.norm()));
     CHECK_THROWS_AS((void)gp.joint_posterior_gradient(X, Vector::Zero(3), C_bar),
                     prospect::InvalidArgument);
     CHECK_THROWS_AS((void)gp.joint_posterior_gradient(X, mean_bar, Matrix::Zero(4, 3)),

@@ -3,7 +3,6 @@
 // Formulas: ALGORITHMS.md §1.1, §1.3-1.8.
 #include "prospect/surrogates/gaussian_process.hpp"
 
-#include <dlfcn.h>
 #include <nlopt.h>
 #include <omp.h>
 
@@ -21,6 +20,7 @@
 #include "prospect/detail/format.hpp"
 #include "prospect/errors.hpp"
 #include "prospect/random.hpp"
+#include "src/blas_threads.hpp"
 #include "surrogates/gp/priors.hpp"
 
 namespace prospect {
@@ -255,34 +255,6 @@ struct Problem {
   const Vector* y_std = nullptr;
   const Vector* fixed_noise = nullptr;  // per-point noise when the noise is not learned
   kernels::CholeskyOptions cholesky{};
-};
-
-/// Runs BLAS single-threaded for its lifetime when the BLAS is OpenBLAS (found at run
-/// time, so that any BLAS links). Why: OpenBLAS's pthread build ignores OpenMP, so its
-/// threads inside the parallel restarts oversubscribe the cores (an order of magnitude
-/// slower), and its results round differently with its thread count, which follows
-/// OMP_NUM_THREADS; the fit must not depend on either.
-class SingleThreadedBlas {
- public:
-  SingleThreadedBlas() {
-    set_ = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-    auto get = reinterpret_cast<GetFn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-    if (set_ && get) {
-      previous_ = get();
-      if (previous_ != 1) set_(1);
-    }
-  }
-  ~SingleThreadedBlas() {
-    if (set_ && previous_ > 1) set_(previous_);
-  }
-  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
-  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
-
- private:
-  using SetFn = void (*)(int);
-  using GetFn = int (*)();
-  SetFn set_ = nullptr;
-  int previous_ = 1;
 };
 
 double log_2pi() {
@@ -755,7 +727,7 @@ void GaussianProcess::fit(const Dataset& data, std::uint64_t seed) {
   // parallel only from a size where the work outweighs OpenMP's wake-up and barrier
   // costs (on a shared machine idle-spinning threads cost more than they give).
   const bool large = data.X.rows() >= o.large_n;
-  std::optional<SingleThreadedBlas> single_threaded_blas;
+  std::optional<detail::SingleThreadedBlas> single_threaded_blas;
   if (!large) single_threaded_blas.emplace();
   const Eigen::Index d = data.X.cols();
   Layout L(*s_->kernel, o, d);
@@ -910,25 +882,33 @@ Matrix GaussianProcess::posterior_covariance(MatrixCRef X) const {
   return s_->standardized_covariance(X) * (s_->post.y_scale * s_->post.y_scale);
 }
 
-JointPosterior GaussianProcess::joint_posterior(MatrixCRef X) const {
+JointPosterior GaussianProcess::joint_posterior(MatrixCRef X, Eigen::Index coupled) const {
   s_->require_fitted("joint_posterior");
   s_->require_point_dimension(X, "X");
   check_finite_matrix(X, "X");
   const Posterior& p = s_->post;
   const double s = p.y_scale;
+  const Eigen::Index m = X.rows();
+  const Eigen::Index c = (coupled < 0 || coupled > m) ? m : coupled;
   Matrix V = s_->cross(X);
   JointPosterior out;
   out.mean = ((V.transpose() * p.alpha).array() + p.c) * s + p.y_mean;
   p.chol.solve_lower_in_place(V);
-  Matrix S(X.rows(), X.rows());
-  s_->kernel->matrix(X, X, p.theta, S);
-  S.noalias() -= V.transpose() * V;
-  out.covariance = (0.5 * s * s) * (S + S.transpose());
+  // Rows [0, c) against every row; the block among rows [c, m) stays 0 when c < m.
+  Matrix top(c, m);
+  s_->kernel->matrix(X.topRows(c), X, p.theta, top);
+  top.noalias() -= V.leftCols(c).transpose() * V;
+  out.covariance = Matrix::Zero(m, m);
+  out.covariance.topRows(c) = top;
+  out.covariance.bottomLeftCorner(m - c, c) = top.rightCols(m - c).transpose();
+  out.covariance.topLeftCorner(c, c) = 0.5 * (top.leftCols(c) + top.leftCols(c).transpose()).eval();
+  out.covariance *= s * s;
   return out;
 }
 
 Matrix GaussianProcess::joint_posterior_gradient(MatrixCRef X, VectorCRef mean_bar,
-                                                 MatrixCRef covariance_bar) const {
+                                                 MatrixCRef covariance_bar,
+                                                 Eigen::Index coupled) const {
   s_->require_fitted("joint_posterior_gradient");
   s_->require_point_dimension(X, "X");
   check_finite_matrix(X, "X");
@@ -945,25 +925,35 @@ Matrix GaussianProcess::joint_posterior_gradient(MatrixCRef X, VectorCRef mean_b
   const Posterior& p = s_->post;
   const Eigen::Index n = p.X.rows();
   const Eigen::Index d = p.X.cols();
+  const Eigen::Index c = (coupled < 0 || coupled > m) ? m : coupled;
   const double s = p.y_scale;
   // Sigma = s^2 (K(X,X) - K_*^T K^{-1} K_*) and mean = s K_*^T alpha + const, so with the
   // symmetrized adjoint S_bar the gradient in x_a collects, through k(x_a, .) and the
   // symmetric kernel, 2 sum_b S_bar(a,b) dk(x_a, x_b)/dx_a (the b = a term included,
-  // d k(x,x)/dx = 2 d_1 k(x,x)) and the training-data terms through K_*.
-  const Matrix S_bar = 0.5 * (covariance_bar + covariance_bar.transpose());
+  // d k(x,x)/dx = 2 d_1 k(x,x)) and the training-data terms through K_*. With c < m the
+  // block of S_bar among rows [c, m) is zero, which the products below skip.
+  Matrix S_bar = 0.5 * (covariance_bar + covariance_bar.transpose());
+  S_bar.bottomRightCorner(m - c, m - c).setZero();
   Matrix A = s_->cross(X);  // n x m, becomes K^{-1} K_*
   p.chol.solve_lower_in_place(A);
   p.chol.solve_upper_in_place(A);
-  const Matrix T = A * S_bar;  // n x m
+  Matrix T(n, m);  // A S_bar
+  T.noalias() = A.leftCols(c) * S_bar.topRows(c);
+  if (c < m) T.leftCols(c).noalias() += A.rightCols(m - c) * S_bar.bottomLeftCorner(m - c, c);
   Matrix grad(m, d);
   Matrix J(n, d), G(m, d);
   Vector w(n);
   for (Eigen::Index a = 0; a < m; ++a) {
     const Vector xa = X.row(a).transpose();
     s_->kernel->input_gradient(xa, p.X, p.theta, J);
-    s_->kernel->input_gradient(xa, X, p.theta, G);
+    // Rows beyond c couple only to the first c rows.
+    const Eigen::Index partners = a < c ? m : c;
+    auto Ga = G.topRows(partners);
+    s_->kernel->input_gradient(xa, X.topRows(partners), p.theta, Ga);
     w = (s * mean_bar(a)) * p.alpha - (2.0 * s * s) * T.col(a);
-    grad.row(a) = (J.transpose() * w + (2.0 * s * s) * (G.transpose() * S_bar.col(a))).transpose();
+    grad.row(a) =
+        (J.transpose() * w + (2.0 * s * s) * (Ga.transpose() * S_bar.col(a).head(partners)))
+            .transpose();
   }
   return grad;
 }

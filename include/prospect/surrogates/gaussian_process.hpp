@@ -136,9 +136,11 @@ class GaussianProcess : public Surrogate {
   [[nodiscard]] Predictive predict(MatrixCRef X) const override;
   [[nodiscard]] PointPrediction predict_with_gradient(VectorCRef x) const override;
   [[nodiscard]] Matrix posterior_covariance(MatrixCRef X) const override;
-  [[nodiscard]] JointPosterior joint_posterior(MatrixCRef X) const override;
+  [[nodiscard]] JointPosterior joint_posterior(MatrixCRef X,
+                                               Eigen::Index coupled = -1) const override;
   [[nodiscard]] Matrix joint_posterior_gradient(MatrixCRef X, VectorCRef mean_bar,
-                                                MatrixCRef covariance_bar) const override;
+                                                MatrixCRef covariance_bar,
+                                                Eigen::Index coupled = -1) const override;
   [[nodiscard]] Matrix sample(MatrixCRef X, Eigen::Index n_samples, Rng& rng) const override;
   [[nodiscard]] std::unique_ptr<Surrogate> condition_on(MatrixCRef X, VectorCRef y) const override;
   void add_observations(MatrixCRef X, VectorCRef y) override;
