@@ -12,8 +12,8 @@ namespace {
 template <class T, class Variant>
 constexpr bool holds_one_of = false;
 template <class T, class... Alternatives>
-constexpr bool holds_one_of<T, std::variant<Alternatives...>> =
-    (std::is_same_v<T, Alternatives> || ...);
+constexpr bool holds_one_of<T, std::variant<Alternatives...>> = (std::is_same_v<T, Alternatives> ||
+                                                                 ...);
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -66,9 +66,9 @@ std::string to_string(const AcquisitionChoice& choice) {
 }
 
 const std::vector<std::string>& acquisition_names() {
-  static const std::vector<std::string> names = {
-      "logei", "ei", "ucb", "pi", "logpi", "qei", "qlogei", "qucb", "qlognei", "kg", "finite_kg",
-      "nei"};
+  static const std::vector<std::string> names = {"logei",   "ei",  "ucb",       "pi",
+                                                 "logpi",   "qei", "qlogei",    "qucb",
+                                                 "qlognei", "kg",  "finite_kg", "nei"};
   return names;
 }
 

@@ -263,16 +263,20 @@ bool FiniteKnowledgeGradient::has_gradient() const {
 double FiniteKnowledgeGradient::compute(VectorCRef x, Vector* grad) const {
   const Eigen::Index M0 = A_.rows();
   const Eigen::Index d = A_.cols();
+  // x first and coupled = 1: only the covariances with x are computed, O(n^2 M) instead
+  // of O(n M^2).
   Matrix R(M0 + 1, d);
-  R << A_, x.transpose();
-  const JointPosterior jp = model_->joint_posterior(R);
-  const double s2 = jp.covariance(M0, M0) + noise_;
+  R << x.transpose(), A_;
+  const JointPosterior jp = model_->joint_posterior(R, 1);
+  const double s2 = jp.covariance(0, 0) + noise_;
   if (grad != nullptr) grad->setZero();
   // A sample with no variance (noiseless model at an observed point) teaches nothing.
   if (!(s2 > 0.0)) return 0.0;
   const double s = std::sqrt(s2);
-  const Vector b = jp.covariance.col(M0) / s;
-  const Vector& a = jp.mean;
+  // Lines in the order [A; x] (the baseline is the head of A).
+  Vector a(M0 + 1), b(M0 + 1);
+  a << jp.mean.tail(M0), jp.mean[0];
+  b << jp.covariance.col(0).tail(M0) / s, jp.covariance(0, 0) / s;
   DiscreteKGResult kg = discrete_knowledge_gradient(a, b);
   double value = kg.value;
   if (options_.noisy_ei) {
@@ -288,13 +292,13 @@ double FiniteKnowledgeGradient::compute(VectorCRef x, Vector* grad) const {
     // Only x's own entries of the joint posterior move with x; the adjoints of the fixed
     // rows' mean and covariance would only give gradient rows that are discarded.
     Vector mean_bar = Vector::Zero(M0 + 1);
-    mean_bar[M0] = kg.grad_a[M0];
+    mean_bar[0] = kg.grad_a[M0];
     Matrix cov_bar = Matrix::Zero(M0 + 1, M0 + 1);
     // b_i = C(i, x) / s, s = sqrt(C(x, x) + noise): d b_i / d C(x, x) = -b_i / (2 s^2).
-    cov_bar.col(M0).head(M0) = kg.grad_b.head(M0) / s;
-    cov_bar(M0, M0) = kg.grad_b[M0] / s - kg.grad_b.dot(b) / (2.0 * s2);
-    const Matrix G = model_->joint_posterior_gradient(R, mean_bar, cov_bar);
-    *grad = G.row(M0).transpose();
+    cov_bar.col(0).tail(M0) = kg.grad_b.head(M0) / s;
+    cov_bar(0, 0) = kg.grad_b[M0] / s - kg.grad_b.dot(b) / (2.0 * s2);
+    const Matrix G = model_->joint_posterior_gradient(R, mean_bar, cov_bar, 1);
+    *grad = G.row(0).transpose();
   }
   return value;
 }
@@ -339,6 +343,14 @@ KnowledgeGradient::KnowledgeGradient(KG options) : options_(options) {
                           ", expected in [1, " + std::to_string(kMaxFantasies) + "]");
   }
   check_mean_options(options.mean_restarts, options.mean_raw_samples, "KG");
+  if (options.restarts < 0) {
+    throw InvalidArgument("KG.restarts: got " + std::to_string(options.restarts) +
+                          ", expected >= 0 (0: the optimizer's inner.restarts)");
+  }
+  if (options.max_evaluations < 0) {
+    throw InvalidArgument("KG.max_evaluations: got " + std::to_string(options.max_evaluations) +
+                          ", expected >= 0 (0: the optimizer's inner.max_evaluations)");
+  }
 }
 
 std::unique_ptr<Acquisition> KnowledgeGradient::clone() const {

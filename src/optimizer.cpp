@@ -314,6 +314,10 @@ struct Optimizer::State {
       // cost more in OpenMP wake-ups than they save.
       if (inner.threads == 0)
         inner.threads = options.threads > 0 ? options.threads : (data.y.size() >= 128 ? 0 : 1);
+      if (const auto* kg = std::get_if<acquisition::KG>(&options.acquisition)) {
+        if (kg->restarts > 0) inner.restarts = std::min(kg->restarts, inner.raw_samples);
+        if (kg->max_evaluations > 0) inner.max_evaluations = kg->max_evaluations;
+      }
       auto context_for = [&](const Surrogate* model, const std::vector<Vector>& pending) {
         AcquisitionContext context;
         context.model = model;

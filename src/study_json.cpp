@@ -43,6 +43,14 @@ void acquisition_fields(T& o, json& a, bool save) {
     field(a, "prune_samples", o.prune_samples, save);
   } else if constexpr (std::is_same_v<T, acquisition::KG>) {
     field(a, "fantasies", o.fantasies, save);
+    field(a, "mean_restarts", o.mean_restarts, save);
+    field(a, "mean_raw_samples", o.mean_raw_samples, save);
+    field(a, "restarts", o.restarts, save);
+    field(a, "max_evaluations", o.max_evaluations, save);
+  } else if constexpr (std::is_same_v<T, acquisition::FiniteKG>) {
+    field(a, "noisy_ei", o.noisy_ei, save);
+    field(a, "mean_restarts", o.mean_restarts, save);
+    field(a, "mean_raw_samples", o.mean_raw_samples, save);
   } else {
     (void)o;
     (void)a;
