@@ -95,6 +95,12 @@ struct LogFatplus {
 // log_tau = log(tau) is passed in: the function runs N (p + q) times per evaluation.
 LogFatplus log_fatplus(double z, double tau, double log_tau) {
   const double x = z / tau;
+  if (x < -745.0) {
+    // The common case (no improvement by far): softplus underflows to 0, so
+    // f = 0.1 c with c = 1 / (1 + x^2) and df/f = -2 x c; one log, no exp.
+    const double c = 1.0 / (1.0 + x * x);
+    return {log_tau + std::log(0.1 * c), -2.0 * x * c / tau};
+  }
   // exp underflows below -745; skipping the call there avoids libm's slow underflow path.
   const double e = std::abs(x) < 745.0 ? std::exp(-std::abs(x)) : 0.0;
   // log1p(e) = e to double precision below 1e-17 (|x| > 39), the common case.
