@@ -8,22 +8,13 @@
 #include <vector>
 
 #include "prospect/prospect.hpp"
+#include "test_support.hpp"
 
 namespace {
 
-prospect::Space branin_space() {
-  prospect::Space space;
-  space.add_real("x1", -5.0, 10.0);
-  space.add_real("x2", 0.0, 15.0);
-  return space;
-}
-
-double branin(const prospect::Params& p) {
-  const double x1 = p.real("x1"), x2 = p.real("x2"), pi = std::numbers::pi;
-  const double b = 5.1 / (4 * pi * pi), c = 5 / pi, t = 1 / (8 * pi);
-  return std::pow(x2 - b * x1 * x1 + c * x1 - 6, 2) + 10 * (1 - t) * std::cos(x1) + 10;
-}
-constexpr double kBraninMin = 0.397887357729738;
+using prospect::test::branin;
+using prospect::test::branin_space;
+using prospect::test::kBraninMin;
 
 struct AsyncRun {
   double best = 1e300;     // best told value

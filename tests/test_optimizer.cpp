@@ -10,21 +10,12 @@
 #include <set>
 
 #include "prospect/prospect.hpp"
+#include "test_support.hpp"
 
 namespace {
 
-prospect::Space branin_space() {
-  prospect::Space space;
-  space.add_real("x1", -5.0, 10.0);
-  space.add_real("x2", 0.0, 15.0);
-  return space;
-}
-
-double branin(const prospect::Params& p) {
-  const double x1 = p.real("x1"), x2 = p.real("x2"), pi = std::numbers::pi;
-  const double b = 5.1 / (4 * pi * pi), c = 5 / pi, t = 1 / (8 * pi);
-  return std::pow(x2 - b * x1 * x1 + c * x1 - 6, 2) + 10 * (1 - t) * std::cos(x1) + 10;
-}
+using prospect::test::branin;
+using prospect::test::branin_space;
 
 prospect::Options fast_options(std::uint64_t seed = 3) {
   prospect::Options o;
@@ -274,7 +265,8 @@ TEST_CASE(
   nei.samples = 128;
   prospect::acquisition::KG kg;
   kg.fantasies = 16;
-  const std::vector<prospect::AcquisitionChoice> choices = {prospect::acquisition::LogEI{}, nei, prospect::acquisition::qEI{}, kg};
+  const std::vector<prospect::AcquisitionChoice> choices = {prospect::acquisition::LogEI{}, nei,
+                                                            prospect::acquisition::qEI{}, kg};
   for (const auto& choice : choices) {
     CAPTURE(prospect::acquisition::to_string(choice));
     prospect::Options options = fast_options(21);

@@ -2,7 +2,12 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cmath>
+#include <numbers>
 #include <random>
+
+#include "prospect/params.hpp"
+#include "prospect/space.hpp"
 
 namespace prospect::test {
 
@@ -14,5 +19,21 @@ inline Eigen::MatrixXd uniform(Eigen::Index rows, Eigen::Index cols, std::mt1993
     for (Eigen::Index i = 0; i < rows; ++i) M(i, j) = u(rng);
   return M;
 }
+
+/// Branin's space: x1 in [-5, 10], x2 in [0, 15].
+inline prospect::Space branin_space() {
+  prospect::Space space;
+  space.add_real("x1", -5.0, 10.0);
+  space.add_real("x2", 0.0, 15.0);
+  return space;
+}
+
+/// Branin's function at params of branin_space(); its minimum is kBraninMin.
+inline double branin(const prospect::Params& p) {
+  const double x1 = p.real("x1"), x2 = p.real("x2"), pi = std::numbers::pi;
+  const double b = 5.1 / (4 * pi * pi), c = 5 / pi, t = 1 / (8 * pi);
+  return std::pow(x2 - b * x1 * x1 + c * x1 - 6, 2) + 10 * (1 - t) * std::cos(x1) + 10;
+}
+inline constexpr double kBraninMin = 0.397887357729738;
 
 }  // namespace prospect::test
