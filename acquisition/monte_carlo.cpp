@@ -440,7 +440,18 @@ double MonteCarloAcquisition::run(const Matrix& Xq, Vector* grad) const {
   Matrix S = jp.covariance.bottomRightCorner(q, q);
   if (f > 0) S.noalias() -= LxF * LxF.transpose();
   const Matrix Sxx = jp.covariance.bottomRightCorner(q, q);
-  const kernels::RobustCholesky chol_x(S, jitter_options(Sxx));
+  kernels::RobustCholesky chol_x;
+  try {
+    chol_x.compute(S, jitter_options(Sxx));
+  } catch (const NumericalError&) {
+    // S is the covariance of the candidates given the fixed points, >= 0 in exact
+    // arithmetic; it comes out clearly negative only when the fixed block is nearly
+    // singular and the candidates sit on it (smooth kernels, close points). Such
+    // candidates teach nothing new: the lowest value, no gradient, and the inner
+    // optimizer moves elsewhere instead of the whole ask failing.
+    if (grad != nullptr) grad->setZero();
+    return -std::numeric_limits<double>::infinity();
+  }
   const Matrix& Lxx = chol_x.matrixL();
 
   Matrix Y(N, p + q);

@@ -119,6 +119,9 @@ Run run_prospect(const prospect::bench::TestFunction& f, int seed, int budget, i
   if (auto* ucb = std::get_if<prospect::acquisition::UCB>(&options.acquisition)) {
     if (const auto* b = std::get_if<prospect::acquisition::UCB>(&base.acquisition)) *ucb = *b;
   }
+  if (auto* kg = std::get_if<prospect::acquisition::KG>(&options.acquisition)) {
+    if (const auto* b = std::get_if<prospect::acquisition::KG>(&base.acquisition)) *kg = *b;
+  }
   options.threads = threads;
   auto gp = std::get<prospect::surrogates::GP>(base.surrogate);  // kernel_options, priors
   gp.kernel = prospect::kernels::profile_from_string(kernel);
@@ -222,8 +225,14 @@ int main(int argc, char** argv) {
                  "upper bound of the GP lengthscales (unit cube)");
   app.add_option("--priors", priors, "GP prior preset: botorch, botorch_legacy, none");
   prospect::acquisition::UCB ucb;
+  prospect::acquisition::KG kg_options;
   app.add_option("--beta", ucb.beta, "UCB variance multiplier");
   app.add_flag("--beta-schedule", ucb.schedule, "GP-UCB beta schedule");
+  app.add_option("--kg-fantasies", kg_options.fantasies, "one-shot KG fantasies");
+  app.add_option("--kg-restarts", kg_options.restarts,
+                 "one-shot KG inner L-BFGS starts (0: --restarts)");
+  app.add_option("--kg-evaluations", kg_options.max_evaluations,
+                 "one-shot KG evaluations per start (0: the inner default)");
   CLI11_PARSE(app, argc, argv);
   double noise_scalar = 0.0;
   std::map<std::string, double> noise_per_function;
@@ -246,7 +255,12 @@ int main(int argc, char** argv) {
     std::cerr << "bench_regret: --acquisition: " << e.what() << "\n";
     return 3;
   }
-  base.acquisition = ucb;
+  // The UCB and KG flags travel in base.acquisition to the runs.
+  if (acquisition == "kg") {
+    base.acquisition = kg_options;
+  } else {
+    base.acquisition = ucb;
+  }
   std::get<prospect::surrogates::GP>(base.surrogate).gp.priors =
       prospect::prior_preset_from_string(priors);
 
