@@ -224,6 +224,8 @@ int main(int argc, char** argv) {
                  std::get<prospect::surrogates::GP>(base.surrogate).kernel_options.max_lengthscale,
                  "upper bound of the GP lengthscales (unit cube)");
   app.add_option("--priors", priors, "GP prior preset: botorch, botorch_legacy, none");
+  app.add_option("--gp-restarts", std::get<prospect::surrogates::GP>(base.surrogate).gp.restarts,
+                 "GP fit L-BFGS starts");
   prospect::acquisition::UCB ucb;
   prospect::acquisition::KG kg_options;
   app.add_option("--beta", ucb.beta, "UCB variance multiplier");
