@@ -103,6 +103,9 @@ int main(int argc, char** argv) {
   app.add_option("--acquisitions", specs, "label=name:q, comma-separated")->delimiter(',');
   app.add_option("--reps", reps, "repetitions (median)")->check(CLI::PositiveNumber);
   app.add_option("--threads", threads, "OpenMP threads (0: default)");
+  std::string batch_selection = "joint";
+  app.add_option("--batch-selection", batch_selection,
+                 "joint or sequential: how ask(q) picks q points with a joint acquisition");
   app.add_option("--out", out, "output directory");
   CLI11_PARSE(app, argc, argv);
 
@@ -129,6 +132,7 @@ int main(int argc, char** argv) {
       options.seed = 1;
       options.n_initial = 1;
       options.threads = threads;
+      options.batch_selection = prospect::batch_selection_from_string(batch_selection);
       try {
         options.acquisition = prospect::acquisition::acquisition_from_string(spec.name);
       } catch (const prospect::InvalidArgument& e) {

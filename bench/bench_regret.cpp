@@ -224,6 +224,9 @@ int main(int argc, char** argv) {
                  std::get<prospect::surrogates::GP>(base.surrogate).kernel_options.max_lengthscale,
                  "upper bound of the GP lengthscales (unit cube)");
   app.add_option("--priors", priors, "GP prior preset: botorch, botorch_legacy, none");
+  std::string batch_selection = "joint";
+  app.add_option("--batch-selection", batch_selection,
+                 "joint or sequential: how ask(Q) picks Q points with a joint acquisition");
   app.add_option("--gp-restarts", std::get<prospect::surrogates::GP>(base.surrogate).gp.restarts,
                  "GP fit L-BFGS starts");
   prospect::acquisition::UCB ucb;
@@ -236,6 +239,7 @@ int main(int argc, char** argv) {
   app.add_option("--kg-evaluations", kg_options.max_evaluations,
                  "one-shot KG evaluations per start (0: the inner default)");
   CLI11_PARSE(app, argc, argv);
+  base.batch_selection = prospect::batch_selection_from_string(batch_selection);
   double noise_scalar = 0.0;
   std::map<std::string, double> noise_per_function;
   try {

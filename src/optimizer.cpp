@@ -310,10 +310,13 @@ struct Optimizer::State {
       double best = incumbent(*surrogate, data);
       const Matrix anchors = best_points(data, 5);
       AcquisitionOptimizerOptions inner = options.inner;
-      // Small models make each acquisition evaluation cheap: parallel starts then
-      // cost more in OpenMP wake-ups than they save.
-      if (inner.threads == 0)
-        inner.threads = options.threads > 0 ? options.threads : (data.y.size() >= 128 ? 0 : 1);
+      // Small models make each analytic acquisition evaluation cheap: parallel starts
+      // then cost more in OpenMP wake-ups than they save. Joint (Monte Carlo, KG)
+      // evaluations cost a hundred analytic ones and always gain from the threads.
+      if (inner.threads == 0) {
+        const bool expensive = data.y.size() >= 128 || acquisition->joint_batch();
+        inner.threads = options.threads > 0 ? options.threads : (expensive ? 0 : 1);
+      }
       if (const auto* kg = std::get_if<acquisition::KG>(&options.acquisition)) {
         if (kg->restarts > 0) inner.restarts = std::min(kg->restarts, inner.raw_samples);
         if (kg->max_evaluations > 0) inner.max_evaluations = kg->max_evaluations;
@@ -336,20 +339,27 @@ struct Optimizer::State {
         // The q points are chosen together; pending points enter the acquisition as
         // fixed points of the batch, so nothing needs to be believed.
         const auto q_left = static_cast<Eigen::Index>(q - static_cast<int>(chosen.size()));
-        std::unique_ptr<Acquisition> acq = acquisition->clone();
-        acq->set_batch_size(q_left);
-        const AcquisitionContext context = context_for(surrogate.get(), pending_x);
-        acq->prepare(context);
-        const AcquisitionOptimum opt =
-            optimize_acquisition(*acq, d, structure, context.seed, inner, anchors);
-        for (Eigen::Index k = 0; k < q_left; ++k) {
-          Vector x = space.snap(opt.x.segment(k * d, d));
-          if (is_taken(x, taken)) x = fallback(*surrogate, context, taken, pending_x, asks);
-          chosen.push_back(space.decode(x));
-          taken.push_back(x);
-          pending_x.push_back(x);
+        const bool sequential = options.batch_selection == BatchSelection::sequential;
+        // Joint: one search over all q points. Sequential: q searches of one point, each
+        // chosen point pending for the next.
+        const Eigen::Index rounds = sequential ? q_left : 1;
+        for (Eigen::Index round = 0; round < rounds; ++round) {
+          const Eigen::Index size = sequential ? 1 : q_left;
+          std::unique_ptr<Acquisition> acq = acquisition->clone();
+          acq->set_batch_size(size);
+          const AcquisitionContext context = context_for(surrogate.get(), pending_x);
+          acq->prepare(context);
+          const AcquisitionOptimum opt =
+              optimize_acquisition(*acq, d, structure, context.seed, inner, anchors);
+          for (Eigen::Index k = 0; k < size; ++k) {
+            Vector x = space.snap(opt.x.segment(k * d, d));
+            if (is_taken(x, taken)) x = fallback(*surrogate, context, taken, pending_x, asks);
+            chosen.push_back(space.decode(x));
+            taken.push_back(x);
+            pending_x.push_back(x);
+          }
+          ++asks;
         }
-        ++asks;
       }
       std::unique_ptr<Surrogate> believed;
       const Surrogate* model = surrogate.get();

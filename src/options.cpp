@@ -55,6 +55,16 @@ PendingStrategy pending_strategy_from_string(const std::string& name) {
                         "or constant_liar_max");
 }
 
+const char* to_string(BatchSelection selection) {
+  return selection == BatchSelection::joint ? "joint" : "sequential";
+}
+
+BatchSelection batch_selection_from_string(const std::string& name) {
+  if (name == "joint") return BatchSelection::joint;
+  if (name == "sequential") return BatchSelection::sequential;
+  throw InvalidArgument("batch selection: got \"" + name + "\", expected joint or sequential");
+}
+
 const char* to_string(NonFinitePolicy policy) {
   return policy == NonFinitePolicy::refuse ? "refuse" : "record_failed";
 }

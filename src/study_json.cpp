@@ -107,6 +107,7 @@ json options_to_json(const Options& o) {
       {"max_evaluations", o.inner.max_evaluations}, {"ftol_rel", o.inner.ftol_rel},
       {"max_enumeration", o.inner.max_enumeration}, {"anchor_samples", o.inner.anchor_samples}};
   j["pending"] = to_string(o.pending);
+  j["batch_selection"] = to_string(o.batch_selection);
   j["refit_every"] = o.refit_every;
   j["non_finite"] = to_string(o.non_finite);
   return j;
@@ -175,6 +176,9 @@ Options options_from_json(const json& j, const Options& user) {
   o.inner.anchor_samples = in.at("anchor_samples").get<int>();
   o.inner.threads = user.inner.threads;
   o.pending = pending_strategy_from_string(j.at("pending").get<std::string>());
+  if (j.contains("batch_selection")) {
+    o.batch_selection = batch_selection_from_string(j.at("batch_selection").get<std::string>());
+  }
   o.refit_every = j.at("refit_every").get<int>();
   const auto nf = j.at("non_finite").get<std::string>();
   o.non_finite = nf == "record_failed" ? NonFinitePolicy::record_failed : NonFinitePolicy::refuse;

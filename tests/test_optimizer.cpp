@@ -267,34 +267,39 @@ TEST_CASE(
   kg.fantasies = 16;
   const std::vector<prospect::AcquisitionChoice> choices = {prospect::acquisition::LogEI{}, nei,
                                                             prospect::acquisition::qEI{}, kg};
-  for (const auto& choice : choices) {
-    CAPTURE(prospect::acquisition::to_string(choice));
-    prospect::Options options = fast_options(21);
-    options.acquisition = choice;
-    prospect::Optimizer a(branin_space(), options);
-    prospect::Optimizer b(branin_space(), options);
-    run_steps(a, 8);
-    run_steps(b, 8);
-    const auto batch = a.ask(3);
-    REQUIRE(batch.size() == 3);
-    std::set<std::vector<double>> distinct;
-    for (const auto& t : batch) distinct.insert(t.params.values());
-    CHECK(distinct.size() == 3);
-    const auto again = b.ask(3);
-    for (std::size_t i = 0; i < 3; ++i) CHECK(again[i].params == batch[i].params);
-    // With the three pending, the next single ask avoids them.
-    const auto next = a.ask();
-    for (const auto& t : batch) {
-      const auto u = a.space().encode(t.params), v = a.space().encode(next.params);
-      CHECK((u - v).cwiseAbs().maxCoeff() > 1e-6);
+  for (const auto selection :
+       {prospect::BatchSelection::joint, prospect::BatchSelection::sequential})
+    for (const auto& choice : choices) {
+      CAPTURE(prospect::acquisition::to_string(choice));
+      CAPTURE(prospect::to_string(selection));
+      prospect::Options options = fast_options(21);
+      options.acquisition = choice;
+      options.batch_selection = selection;
+      prospect::Optimizer a(branin_space(), options);
+      prospect::Optimizer b(branin_space(), options);
+      run_steps(a, 8);
+      run_steps(b, 8);
+      const auto batch = a.ask(3);
+      REQUIRE(batch.size() == 3);
+      std::set<std::vector<double>> distinct;
+      for (const auto& t : batch) distinct.insert(t.params.values());
+      CHECK(distinct.size() == 3);
+      const auto again = b.ask(3);
+      for (std::size_t i = 0; i < 3; ++i) CHECK(again[i].params == batch[i].params);
+      // With the three pending, the next single ask avoids them.
+      const auto next = a.ask();
+      for (const auto& t : batch) {
+        const auto u = a.space().encode(t.params), v = a.space().encode(next.params);
+        CHECK((u - v).cwiseAbs().maxCoeff() > 1e-6);
+      }
+      // The options (sample counts, fantasies) travel through the study file.
+      const std::string path = temp_path("joint.json");
+      b.save(path);
+      prospect::Optimizer loaded = prospect::Optimizer::load(path);
+      CHECK(prospect::acquisition::to_string(loaded.options().acquisition) ==
+            prospect::acquisition::to_string(choice));
+      CHECK(loaded.options().batch_selection == selection);
+      CHECK(loaded.ask().params == b.ask().params);
+      std::filesystem::remove(path);
     }
-    // The options (sample counts, fantasies) travel through the study file.
-    const std::string path = temp_path("joint.json");
-    b.save(path);
-    prospect::Optimizer loaded = prospect::Optimizer::load(path);
-    CHECK(prospect::acquisition::to_string(loaded.options().acquisition) ==
-          prospect::acquisition::to_string(choice));
-    CHECK(loaded.ask().params == b.ask().params);
-    std::filesystem::remove(path);
-  }
 }

@@ -60,6 +60,14 @@ enum class PendingStrategy {
 [[nodiscard]] const char* to_string(PendingStrategy strategy);
 [[nodiscard]] PendingStrategy pending_strategy_from_string(const std::string& name);
 
+/// How ask(q) chooses q points with a joint acquisition (qLogNEI, qEI, KG, ...).
+enum class BatchSelection {
+  joint,      ///< all q points in one optimization of dimension q d (BoTorch's default)
+  sequential  ///< one point at a time, the chosen ones pending for the next (q searches in d)
+};
+[[nodiscard]] const char* to_string(BatchSelection selection);
+[[nodiscard]] BatchSelection batch_selection_from_string(const std::string& name);
+
 /// What tell() does with a NaN or infinite objective value.
 enum class NonFinitePolicy {
   refuse,        ///< throw InvalidArgument and leave the trial pending (the default)
@@ -91,6 +99,9 @@ struct Options {
   AcquisitionOptimizerOptions inner{};
   /// What pending trials (and the points of ask(q)) are believed to return.
   PendingStrategy pending = PendingStrategy::kriging_believer;
+  /// How a joint acquisition picks the q points of ask(q); single-point acquisitions
+  /// always go one point at a time with `pending`.
+  BatchSelection batch_selection = BatchSelection::joint;
   /// Refit the surrogate's hyperparameters every `refit_every` completed trials;
   /// in between the model is updated incrementally with frozen hyperparameters.
   int refit_every = 1;
