@@ -60,6 +60,28 @@ std::pair<double, double> monte_carlo_kg(const Vector& a, const Vector& b, int n
   return {mean, std::sqrt(var / n)};
 }
 
+// evaluate_with_gradient() agrees with evaluate() and its gradient with central finite
+// differences of evaluate() in every coordinate of `row`.
+void check_gradient(const prospect::Acquisition& acq, const Vector& row) {
+  Vector g(row.size());
+  const double v = acq.evaluate_with_gradient(row, g);
+  Vector v1(1);
+  acq.evaluate(row.transpose(), v1);
+  CHECK(v == doctest::Approx(v1[0]).epsilon(1e-12));
+  const double h = 1e-6;
+  for (Eigen::Index i = 0; i < row.size(); ++i) {
+    Matrix rp = row.transpose(), rm = row.transpose();
+    rp(0, i) += h;
+    rm(0, i) -= h;
+    Vector fp(1), fm(1);
+    acq.evaluate(rp, fp);
+    acq.evaluate(rm, fm);
+    const double fd = (fp[0] - fm[0]) / (2 * h);
+    CAPTURE(i);
+    CHECK(g[i] == doctest::Approx(fd).epsilon(1e-5).scale(1e-3));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("discrete KG: closed form for two lines, Monte Carlo for many, degenerate sets") {
@@ -208,23 +230,7 @@ TEST_CASE("finite-set KG and noisy EI input gradients match finite differences")
     REQUIRE(acq->has_gradient());
     std::mt19937_64 rng(2);
     for (int trial = 0; trial < 3; ++trial) {
-      const Vector x = prospect::test::uniform(3, 1, rng);
-      Vector g(3);
-      const double v = acq->evaluate_with_gradient(x, g);
-      Vector v1(1);
-      acq->evaluate(x.transpose(), v1);
-      CHECK(v == v1[0]);
-      const double h = 1e-6;
-      for (int j = 0; j < 3; ++j) {
-        Matrix xp = x.transpose(), xm = x.transpose();
-        xp(0, j) += h;
-        xm(0, j) -= h;
-        Vector fp(1), fm(1);
-        acq->evaluate(xp, fp);
-        acq->evaluate(xm, fm);
-        const double fd = (fp[0] - fm[0]) / (2 * h);
-        CHECK(g[j] == doctest::Approx(fd).epsilon(1e-5).scale(1e-3));
-      }
+      check_gradient(*acq, prospect::test::uniform(3, 1, rng));
     }
   }
 }
@@ -326,24 +332,7 @@ TEST_CASE("one-shot KG gradient matches finite differences for q = 1 and q = 2")
       REQUIRE(kg.has_gradient());
       std::mt19937_64 rng(40 + q);
       const Eigen::Index n = (q + F) * 2;
-      const Vector row = prospect::test::uniform(n, 1, rng);
-      Vector g(n);
-      const double v = kg.evaluate_with_gradient(row, g);
-      Vector v1(1);
-      kg.evaluate(row.transpose(), v1);
-      CHECK(v == doctest::Approx(v1[0]).epsilon(1e-12));
-      const double h = 1e-6;
-      for (Eigen::Index i = 0; i < n; ++i) {
-        Matrix rp = row.transpose(), rm = row.transpose();
-        rp(0, i) += h;
-        rm(0, i) -= h;
-        Vector fp(1), fm(1);
-        kg.evaluate(rp, fp);
-        kg.evaluate(rm, fm);
-        const double fd = (fp[0] - fm[0]) / (2 * h);
-        CAPTURE(i);
-        CHECK(g[i] == doctest::Approx(fd).epsilon(1e-5).scale(1e-3));
-      }
+      check_gradient(kg, prospect::test::uniform(n, 1, rng));
     }
   }
 }
