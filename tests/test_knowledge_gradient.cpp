@@ -60,6 +60,16 @@ std::pair<double, double> monte_carlo_kg(const Vector& a, const Vector& b, int n
   return {mean, std::sqrt(var / n)};
 }
 
+// The context of a model fitted on `data`, with base samples from `seed`.
+prospect::AcquisitionContext context_of(const GaussianProcess& gp, const Dataset& data,
+                                        std::uint64_t seed = 0) {
+  prospect::AcquisitionContext context;
+  context.model = &gp;
+  context.data = &data;
+  context.seed = seed;
+  return context;
+}
+
 // evaluate_with_gradient() agrees with evaluate() and its gradient with central finite
 // differences of evaluate() in every coordinate of `row`.
 void check_gradient(const prospect::Acquisition& acq, const Vector& row) {
@@ -165,10 +175,7 @@ TEST_CASE("finite-set KG and noisy EI equal brute-force fantasies through condit
   for (const bool nei : {false, true}) {
     CAPTURE(nei);
     pa::FiniteKnowledgeGradient acq(pa::FiniteKG{nei});
-    prospect::AcquisitionContext context;
-    context.model = &gp;
-    context.data = &data;
-    context.seed = 4;
+    prospect::AcquisitionContext context = context_of(gp, data, 4);
     acq.prepare(context);
     const Matrix& fixed = acq.fixed_set();
     CHECK(fixed.rows() == (nei ? 10 : 11));
@@ -223,9 +230,7 @@ TEST_CASE("finite-set KG and noisy EI input gradients match finite differences")
     CAPTURE(nei);
     auto acq = pa::make_knowledge_gradient(pa::FiniteKG{nei});
     CHECK(acq->name() == (nei ? "nei" : "finite_kg"));
-    prospect::AcquisitionContext context;
-    context.model = &gp;
-    context.data = &data;
+    prospect::AcquisitionContext context = context_of(gp, data);
     acq->prepare(context);
     REQUIRE(acq->has_gradient());
     std::mt19937_64 rng(2);
@@ -241,10 +246,7 @@ TEST_CASE("one-shot KG in 1-D with grid-optimal fantasy points equals the finite
   gp.fit(data, 1);
   const int F = 128;
   pa::KnowledgeGradient kg(pa::KG{F, 10, 512});
-  prospect::AcquisitionContext context;
-  context.model = &gp;
-  context.data = &data;
-  context.seed = 12;
+  prospect::AcquisitionContext context = context_of(gp, data, 12);
   kg.prepare(context);
   REQUIRE(kg.auxiliary_size() == F);
 
@@ -320,10 +322,7 @@ TEST_CASE("one-shot KG gradient matches finite differences for q = 1 and q = 2")
       const int F = 6;
       pa::KnowledgeGradient kg(pa::KG{F, 4, 64});
       kg.set_batch_size(q);
-      prospect::AcquisitionContext context;
-      context.model = &gp;
-      context.data = &data;
-      context.seed = 3;
+      prospect::AcquisitionContext context = context_of(gp, data, 3);
       if (pending) context.X_pending = Matrix::Constant(1, 2, 0.42);
       kg.prepare(context);
       REQUIRE(kg.batch_size() == q);
@@ -343,10 +342,7 @@ TEST_CASE("one-shot KG maximized by the acquisition optimizer agrees with the fi
   gp.fit(data, 1);
   const int F = 32;
   pa::KnowledgeGradient kg(pa::KG{F, 5, 128});
-  prospect::AcquisitionContext context;
-  context.model = &gp;
-  context.data = &data;
-  context.seed = 5;
+  prospect::AcquisitionContext context = context_of(gp, data, 5);
   kg.prepare(context);
   prospect::AcquisitionOptimizerOptions options;
   options.raw_samples = 64;
@@ -390,10 +386,7 @@ TEST_CASE("one-shot KG is deterministic for a seed; clones agree") {
   const Dataset data = make_data(10, 2, 0.1, 2);
   GaussianProcess gp(pk::Matern52{});
   gp.fit(data, 1);
-  prospect::AcquisitionContext context;
-  context.model = &gp;
-  context.data = &data;
-  context.seed = 99;
+  prospect::AcquisitionContext context = context_of(gp, data, 99);
   auto a = pa::make_knowledge_gradient(pa::KG{16, 3, 64});
   auto b = pa::make_knowledge_gradient(pa::KG{16, 3, 64});
   CHECK(a->name() == "kg");
@@ -479,9 +472,7 @@ TEST_CASE("one-shot KG cost at n = 50, d = 6, 64 fantasies, q = 1 (informational
   GaussianProcess gp(pk::Matern52{});
   gp.fit(data, 1);
   pa::KnowledgeGradient kg;
-  prospect::AcquisitionContext context;
-  context.model = &gp;
-  context.data = &data;
+  prospect::AcquisitionContext context = context_of(gp, data);
   auto t0 = std::chrono::steady_clock::now();
   kg.prepare(context);
   auto t1 = std::chrono::steady_clock::now();
