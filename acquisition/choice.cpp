@@ -66,9 +66,9 @@ std::string to_string(const AcquisitionChoice& choice) {
 }
 
 const std::vector<std::string>& acquisition_names() {
-  static const std::vector<std::string> names = {"logei",   "ei",  "ucb",       "pi",
-                                                 "logpi",   "qei", "qlogei",    "qucb",
-                                                 "qlognei", "kg",  "finite_kg", "nei"};
+  static const std::vector<std::string> names = {"logei",     "ei",     "ucb",  "pi",      "logpi",
+                                                 "qei",       "qlogei", "qucb", "qlognei", "kg",
+                                                 "finite_kg", "nei",    "mfkg"};
   return names;
 }
 
@@ -85,6 +85,7 @@ AcquisitionChoice acquisition_from_string(const std::string& name) {
   if (n == "qlognei") return qLogNEI{};
   if (n == "kg") return KG{};
   if (n == "finite_kg") return FiniteKG{};
+  if (n == "mfkg") return MFKG{};
   if (n == "nei") {
     FiniteKG nei;
     nei.noisy_ei = true;

@@ -179,7 +179,7 @@ DiscreteKGResult discrete_knowledge_gradient(VectorCRef a, VectorCRef b) {
 // Posterior-mean maximum
 
 MeanMaximum maximize_posterior_mean(const Surrogate& model, MatrixCRef anchors, std::uint64_t seed,
-                                    int restarts, int raw_samples) {
+                                    int restarts, int raw_samples, VectorCRef target_fidelity) {
   if (!model.fitted()) {
     throw InvalidArgument("maximize_posterior_mean: model (\"" + model.name() +
                           "\") is not fitted, expected a fitted surrogate");
@@ -187,19 +187,30 @@ MeanMaximum maximize_posterior_mean(const Surrogate& model, MatrixCRef anchors, 
   check_mean_options(restarts, raw_samples, "maximize_posterior_mean");
   const Eigen::Index d = model.dimension();
   check_points(anchors, d, "maximize_posterior_mean: anchors");
+  const Eigen::Index m = target_fidelity.size();
+  if (m >= d || !target_fidelity.allFinite()) {
+    throw InvalidArgument("maximize_posterior_mean: target_fidelity has " + count(m) +
+                          " entries, expected finite values for fewer than d = " + count(d) +
+                          " columns");
+  }
+  Matrix projected = anchors;
+  DiscreteStructure structure;
+  for (Eigen::Index k = 0; k < m; ++k) {
+    structure.fixed.emplace_back(d - m + k, target_fidelity[k]);
+    if (projected.rows() > 0) projected.col(d - m + k).setConstant(target_fidelity[k]);
+  }
   PosteriorMean mean(model);
   AcquisitionOptimizerOptions options;
   options.raw_samples = raw_samples;
   options.restarts = restarts;
-  const AcquisitionOptimum best =
-      optimize_acquisition(mean, d, DiscreteStructure{}, seed, options, anchors);
+  const AcquisitionOptimum best = optimize_acquisition(mean, d, structure, seed, options, projected);
   MeanMaximum out{best.x, best.value};
   if (!std::isfinite(out.value)) out.value = -kInf;
-  if (anchors.rows() > 0) {
-    const Vector m = model.predict(anchors).mean;
+  if (projected.rows() > 0) {
+    const Vector mu = model.predict(projected).mean;
     Eigen::Index i = 0;
-    const double top = m.maxCoeff(&i);
-    if (top > out.value) out = {anchors.row(i).transpose(), top};
+    const double top = mu.maxCoeff(&i);
+    if (top > out.value) out = {projected.row(i).transpose(), top};
   }
   if (!std::isfinite(out.value)) {
     throw NumericalError(
@@ -353,6 +364,11 @@ KnowledgeGradient::KnowledgeGradient(KG options) : options_(options) {
   }
 }
 
+KnowledgeGradient::KnowledgeGradient(MFKG options) : KnowledgeGradient(options.kg) {
+  multi_fidelity_ = true;
+  cost_aware_ = options.cost_aware;
+}
+
 std::unique_ptr<Acquisition> KnowledgeGradient::clone() const {
   return std::make_unique<KnowledgeGradient>(*this);
 }
@@ -364,33 +380,47 @@ void KnowledgeGradient::set_batch_size(Eigen::Index q) {
 }
 
 Eigen::Index KnowledgeGradient::auxiliary_size() const {
-  return model_ == nullptr ? 0 : Eigen::Index{options_.fantasies} * d_;
+  return model_ == nullptr ? 0 : Eigen::Index{options_.fantasies} * design_d_;
 }
 
 void KnowledgeGradient::prepare(const AcquisitionContext& context) {
-  const char* who = "kg prepare";
+  const std::string who_name = name() + " prepare";
+  const char* who = who_name.c_str();
   check_model(context.model, who);
   const Surrogate& model = *context.model;
   const Eigen::Index d = model.dimension();
-  check_points(context.X_pending, d, "kg prepare: context.X_pending");
+  check_points(context.X_pending, d, who_name + ": context.X_pending");
+  Vector target;
+  if (multi_fidelity_) {
+    target = context.target_fidelity;
+    if (target.size() < 1 || target.size() >= d || !target.allFinite()) {
+      throw InvalidArgument(who_name + ": context.target_fidelity has " + count(target.size()) +
+                            " entries, expected the targets of 1 to d - 1 = " + count(d - 1) +
+                            " fidelity columns (a space with add_fidelity)");
+    }
+  }
+  const Eigen::Index m = target.size();
   const Eigen::Index Q = context.X_pending.rows() + q_;
   if (Q > kMaxJointPoints) {
-    throw InvalidArgument("kg prepare: " + count(context.X_pending.rows()) + " pending + q = " +
+    throw InvalidArgument(who_name + ": " + count(context.X_pending.rows()) + " pending + q = " +
                           count(q_) + " points, expected at most " + count(kMaxJointPoints));
   }
   Matrix observed(0, d);
   if (context.data != nullptr && context.data->X.rows() > 0) {
-    check_points(context.data->X, d, "kg prepare: context.data->X");
+    check_points(context.data->X, d, who_name + ": context.data->X");
     observed = context.data->X;
+    // The value function lives at the target fidelity: so do its candidates.
+    for (Eigen::Index k = 0; k < m; ++k) observed.col(d - m + k).setConstant(target[k]);
   }
   const double noise = checked_noise(model, who);
   Matrix zeta = normal_base_samples(options_.fantasies, Q, derive_seed(context.seed, 1));
   const MeanMaximum best =
       maximize_posterior_mean(model, observed, derive_seed(context.seed, 2), options_.mean_restarts,
-                              options_.mean_raw_samples);
+                              options_.mean_raw_samples, target);
   // Fixed candidates of complete_auxiliary: observed points, the maximizer, and the best
   // points of a Sobol design under mu_n (other modes of the fantasy means).
-  const Matrix pool = sobol(kTopMeanPool, d, derive_seed(context.seed, 3));
+  Matrix pool = sobol(kTopMeanPool, d, derive_seed(context.seed, 3));
+  for (Eigen::Index k = 0; k < m; ++k) pool.col(d - m + k).setConstant(target[k]);
   const Vector pool_mean = model.predict(pool).mean;
   std::vector<Eigen::Index> idx(static_cast<std::size_t>(kTopMeanPool));
   std::iota(idx.begin(), idx.end(), Eigen::Index{0});
@@ -405,6 +435,9 @@ void KnowledgeGradient::prepare(const AcquisitionContext& context) {
 
   model_ = context.model;
   d_ = d;
+  design_d_ = d - m;
+  target_ = std::move(target);
+  cost_ = multi_fidelity_ && cost_aware_ ? context.cost : nullptr;
   pending_ = context.X_pending.rows() > 0 ? Matrix(context.X_pending) : Matrix(0, d);
   zeta_ = std::move(zeta);
   candidates_ = std::move(candidates);
@@ -414,7 +447,7 @@ void KnowledgeGradient::prepare(const AcquisitionContext& context) {
 }
 
 void KnowledgeGradient::require_prepared(const char* caller) const {
-  if (model_ == nullptr) throw InvalidState(std::string("kg ") + caller + ": call prepare() first");
+  if (model_ == nullptr) throw InvalidState(name() + " " + caller + ": call prepare() first");
 }
 
 bool KnowledgeGradient::has_gradient() const {
@@ -422,13 +455,13 @@ bool KnowledgeGradient::has_gradient() const {
 }
 
 void KnowledgeGradient::check_row(VectorCRef row, const char* caller) const {
-  const Eigen::Index expected = (q_ + options_.fantasies) * d_;
+  const Eigen::Index expected = q_ * d_ + options_.fantasies * design_d_;
   if (row.size() != expected) {
-    throw InvalidArgument(std::string("kg ") + caller + ": a row has " + count(row.size()) +
-                          " entries, expected q*d + fantasies*d = " + count(expected));
+    throw InvalidArgument(name() + " " + caller + ": a row has " + count(row.size()) +
+                          " entries, expected q*d + auxiliary_size() = " + count(expected));
   }
   if (!row.allFinite()) {
-    throw InvalidArgument(std::string("kg ") + caller + ": a row holds non-finite entries");
+    throw InvalidArgument(name() + " " + caller + ": a row holds non-finite entries");
   }
 }
 
@@ -451,10 +484,14 @@ double KnowledgeGradient::compute(VectorCRef row, Vector* grad) const {
   const Eigen::Index F = options_.fantasies;
   const Eigen::Index m = Q + F;
   const Eigen::Index d = d_;
+  const Eigen::Index dd = design_d_;
   Matrix R(m, d);
   R.topRows(p) = pending_;
   for (Eigen::Index i = 0; i < q_; ++i) R.row(p + i) = row.segment(i * d, d).transpose();
-  for (Eigen::Index j = 0; j < F; ++j) R.row(Q + j) = row.segment((q_ + j) * d, d).transpose();
+  for (Eigen::Index j = 0; j < F; ++j) {
+    R.row(Q + j).head(dd) = row.segment(q_ * d + j * dd, dd).transpose();
+    R.row(Q + j).tail(d - dd) = target_.transpose();  // empty for plain KG
+  }
   // Only the first Q rows' covariances are used: skip the block among the others.
   const JointPosterior jp = model_->joint_posterior(R, Q);
   const kernels::RobustCholesky chol = fantasy_factor(jp.covariance, Q, noise_);
@@ -463,32 +500,66 @@ double KnowledgeGradient::compute(VectorCRef row, Vector* grad) const {
   Matrix W = zeta_.transpose();
   chol.solve_upper_in_place(W);
   const auto S = jp.covariance.block(Q, 0, F, Q);  // Sigma(x'_j, P)
+  // Cost of the q candidates (pending points are paid for already).
+  double C = 1.0;
+  Matrix cost_grad;
+  if (cost_) {
+    C = 0.0;
+    if (grad != nullptr) cost_grad.resize(q_, d);
+    for (Eigen::Index i = 0; i < q_; ++i) {
+      Vector g;
+      C += cost_->cost(row.segment(i * d, d), grad != nullptr ? &g : nullptr);
+      if (grad != nullptr) cost_grad.row(i) = g.transpose();
+    }
+  }
+  // U(Delta) = Delta / C for a gain, Delta * C for a loss (InverseCostWeightedUtility).
+  Vector dU(F);  // dU / dDelta per fantasy
+  double dU_dC = 0.0;
   double total = 0.0;
-  for (Eigen::Index j = 0; j < F; ++j) total += jp.mean[Q + j] + S.row(j).dot(W.col(j));
-  const double value = total / static_cast<double>(F) - current_value_;
+  for (Eigen::Index j = 0; j < F; ++j) {
+    const double gain = jp.mean[Q + j] + S.row(j).dot(W.col(j)) - current_value_;
+    if (!cost_) {
+      total += gain;
+      dU[j] = 1.0;
+    } else if (gain > 0.0) {
+      total += gain / C;
+      dU[j] = 1.0 / C;
+      dU_dC -= gain / (C * C);
+    } else {
+      total += gain * C;
+      dU[j] = C;
+      dU_dC += gain;
+    }
+  }
+  const double inv_f = 1.0 / static_cast<double>(F);
+  const double value = total * inv_f;
   if (grad == nullptr) return value;
 
-  const double inv_f = 1.0 / static_cast<double>(F);
+  const Vector weight = inv_f * dU;
   Vector mean_bar = Vector::Zero(m);
-  mean_bar.tail(F).setConstant(inv_f);
+  mean_bar.tail(F) = weight;
   Matrix cov_bar = Matrix::Zero(m, m);
-  cov_bar.block(Q, 0, F, Q) = inv_f * W.transpose();
-  // Through W: with G = dvalue/dW = S^T / F, dW = -L^{-T} dL^T W gives
+  cov_bar.block(Q, 0, F, Q) = weight.asDiagonal() * W.transpose();
+  // Through W: with G = dvalue/dW = S^T diag(weight), dW = -L^{-T} dL^T W gives
   // L_bar = -W (L^{-1} G)^T (lower triangle read by cholesky_adjoint).
-  Matrix H = inv_f * S.transpose();
+  Matrix H = S.transpose() * weight.asDiagonal();
   chol.solve_lower_in_place(H);
   const Matrix L_bar = -(W * H.transpose());
   cov_bar.topLeftCorner(Q, Q) += cholesky_adjoint(chol.matrixL(), L_bar);
   const Matrix G = model_->joint_posterior_gradient(R, mean_bar, cov_bar, Q);
-  for (Eigen::Index i = 0; i < q_; ++i) grad->segment(i * d, d) = G.row(p + i).transpose();
-  for (Eigen::Index j = 0; j < F; ++j) grad->segment((q_ + j) * d, d) = G.row(Q + j).transpose();
+  for (Eigen::Index i = 0; i < q_; ++i) {
+    grad->segment(i * d, d) = G.row(p + i).transpose();
+    if (cost_) grad->segment(i * d, d) += inv_f * dU_dC * cost_grad.row(i).transpose();
+  }
+  for (Eigen::Index j = 0; j < F; ++j)
+    grad->segment(q_ * d + j * dd, dd) = G.row(Q + j).head(dd).transpose();
   return value;
 }
 
 void KnowledgeGradient::evaluate(MatrixCRef X, Eigen::Ref<Vector> values) const {
   require_prepared("evaluate");
   if (values.size() != X.rows()) {
-    throw InvalidArgument("kg evaluate: values has " + count(values.size()) +
+    throw InvalidArgument(name() + " evaluate: values has " + count(values.size()) +
                           " entries, expected one per row of X (" + count(X.rows()) + ")");
   }
   for (Eigen::Index i = 0; i < X.rows(); ++i) {
@@ -501,12 +572,12 @@ void KnowledgeGradient::evaluate(MatrixCRef X, Eigen::Ref<Vector> values) const 
 double KnowledgeGradient::evaluate_with_gradient(VectorCRef x, Eigen::Ref<Vector> grad) const {
   require_prepared("evaluate_with_gradient");
   if (!has_gradient()) {
-    throw InvalidState("kg evaluate_with_gradient: the model (\"" + model_->name() +
+    throw InvalidState(name() + " evaluate_with_gradient: the model (\"" + model_->name() +
                        "\") has no joint_posterior_gradient");
   }
   check_row(x, "evaluate_with_gradient");
   if (grad.size() != x.size()) {
-    throw InvalidArgument("kg evaluate_with_gradient: grad has " + count(grad.size()) +
+    throw InvalidArgument(name() + " evaluate_with_gradient: grad has " + count(grad.size()) +
                           " entries, expected " + count(x.size()));
   }
   Vector g(x.size());
@@ -522,12 +593,15 @@ void KnowledgeGradient::complete_auxiliary(Eigen::Ref<Vector> row) const {
   const Eigen::Index Q = p + q_;
   const Eigen::Index F = options_.fantasies;
   const Eigen::Index d = d_;
+  const Eigen::Index dd = design_d_;
   const Eigen::Index nc = candidates_.rows() + q_;
   Matrix R(Q + nc, d);
   R.topRows(p) = pending_;
   for (Eigen::Index i = 0; i < q_; ++i) {
     R.row(p + i) = row.segment(i * d, d).transpose();
-    R.row(Q + candidates_.rows() + i) = row.segment(i * d, d).transpose();
+    // The candidate's design as a fantasy maximizer, at the target fidelity.
+    R.row(Q + candidates_.rows() + i).head(dd) = row.segment(i * d, dd).transpose();
+    R.row(Q + candidates_.rows() + i).tail(d - dd) = target_.transpose();
   }
   R.block(Q, 0, candidates_.rows(), d) = candidates_;
   // Only the first Q rows' covariances are used: skip the block among the others.
@@ -541,7 +615,7 @@ void KnowledgeGradient::complete_auxiliary(Eigen::Ref<Vector> row) const {
   for (Eigen::Index j = 0; j < F; ++j) {
     Eigen::Index best = 0;
     means.col(j).maxCoeff(&best);
-    row.segment((q_ + j) * d, d) = R.row(Q + best).transpose();
+    row.segment(q_ * d + j * dd, dd) = R.row(Q + best).head(dd).transpose();
   }
 }
 
@@ -552,7 +626,7 @@ std::unique_ptr<Acquisition> make_knowledge_gradient(const KnowledgeGradientChoi
   return std::visit(
       [](const auto& options) -> std::unique_ptr<Acquisition> {
         using T = std::decay_t<decltype(options)>;
-        if constexpr (std::is_same_v<T, KG>) {
+        if constexpr (std::is_same_v<T, KG> || std::is_same_v<T, MFKG>) {
           return std::make_unique<KnowledgeGradient>(options);
         } else {
           return std::make_unique<FiniteKnowledgeGradient>(options);
@@ -563,6 +637,7 @@ std::unique_ptr<Acquisition> make_knowledge_gradient(const KnowledgeGradientChoi
 
 std::string to_string(const KnowledgeGradientChoice& choice) {
   if (std::holds_alternative<KG>(choice)) return "kg";
+  if (std::holds_alternative<MFKG>(choice)) return "mfkg";
   return std::get<FiniteKG>(choice).noisy_ei ? "nei" : "finite_kg";
 }
 

@@ -68,6 +68,7 @@ struct Layout {
   Eigen::Index n = 0;
   std::vector<Kind> kind;
   std::vector<long> levels;         // integer columns
+  std::vector<bool> grid;           // integer columns with levels at i/(levels-1)
   std::vector<double> fixed_value;  // fixed columns
   std::vector<Eigen::Index> free;   // continuous and integer columns, ascending
   std::vector<Eigen::Index> continuous;
@@ -93,14 +94,20 @@ struct Layout {
     };
     std::vector<long> point_levels(static_cast<std::size_t>(d), 0);
     std::vector<double> point_fixed(static_cast<std::size_t>(d), 0.0);
+    std::vector<bool> point_grid(static_cast<std::size_t>(d), false);
     for (const auto& integer : s.integers) {
       // Levels beyond 2^53 would not be exactly representable as doubles.
       if (integer.levels < 1 || integer.levels > (1L << 53))
         throw InvalidArgument("structure.integers: levels " + std::to_string(integer.levels) +
                               " at column " + std::to_string(integer.column) +
                               ", expected in [1, 2^53]");
+      if (integer.grid && integer.levels < 2)
+        throw InvalidArgument("structure.integers: a grid of " + std::to_string(integer.levels) +
+                              " level at column " + std::to_string(integer.column) +
+                              ", expected >= 2 levels");
       claim(integer.column, "structure.integers", Kind::integer);
       point_levels[static_cast<std::size_t>(integer.column)] = integer.levels;
+      point_grid[static_cast<std::size_t>(integer.column)] = integer.grid;
     }
     for (const auto& group : s.categoricals) {
       if (group.width < 1)
@@ -123,6 +130,7 @@ struct Layout {
     const auto n = static_cast<std::size_t>(layout.n);
     layout.kind.resize(n);
     layout.levels.assign(n, 0);
+    layout.grid.assign(n, false);
     layout.fixed_value.assign(n, 0.0);
     for (Eigen::Index p = 0; p < q; ++p) {
       for (Eigen::Index j = 0; j < d; ++j) {
@@ -130,6 +138,7 @@ struct Layout {
         const auto k = static_cast<std::size_t>(j);
         layout.kind[c] = point[k];
         layout.levels[c] = point_levels[k];
+        layout.grid[c] = point_grid[k];
         layout.fixed_value[c] = point_fixed[k];
         if (point[k] == Kind::continuous || point[k] == Kind::integer)
           layout.free.push_back(p * d + j);
@@ -147,16 +156,20 @@ struct Layout {
     return layout;
   }
 
-  // The level of an integer column: the cell containing the value.
+  // The level of an integer column: the cell containing the value (the nearest grid
+  // level for a grid column).
   [[nodiscard]] long level(ConstPointRef x, Eigen::Index j) const {
     const long m = levels[static_cast<std::size_t>(j)];
     // Clamped in double first: the cast of an out-of-range double is undefined.
-    const double cell = std::floor(x[j] * static_cast<double>(m));
+    const double cell = grid[static_cast<std::size_t>(j)]
+                            ? std::round(x[j] * static_cast<double>(m - 1))
+                            : std::floor(x[j] * static_cast<double>(m));
     return static_cast<long>(std::clamp(cell, 0.0, static_cast<double>(m - 1)));
   }
   [[nodiscard]] double centre(Eigen::Index j, long level) const {
-    return (static_cast<double>(level) + 0.5) /
-           static_cast<double>(levels[static_cast<std::size_t>(j)]);
+    const auto m = static_cast<double>(levels[static_cast<std::size_t>(j)]);
+    if (grid[static_cast<std::size_t>(j)]) return static_cast<double>(level) / (m - 1.0);
+    return (static_cast<double>(level) + 0.5) / m;
   }
   static Eigen::Index category(ConstPointRef x, const DiscreteStructure::Categorical& g) {
     Eigen::Index best = 0;

@@ -142,6 +142,10 @@ Json space_to_json(const Space& space) {
         entry["categories"] = p.categories;
         break;
     }
+    if (p.fidelity) {
+      entry["fidelity"] = true;
+      entry["target"] = p.target;
+    }
     list.push_back(std::move(entry));
   }
   return Json{{"parameters", std::move(list)}};
@@ -172,7 +176,17 @@ Space space_from_json(const Json& j, const std::string& path) {
       if (entry.contains("scale")) {
         scale = scale_from_string(as_string(entry["scale"], child(at, "scale")));
       }
-      if (type == ParameterType::real) {
+      const bool fidelity = entry.contains("fidelity") && entry["fidelity"].is_boolean() &&
+                            entry["fidelity"].get<bool>();
+      if (fidelity && type == ParameterType::real) {
+        space.add_fidelity(name, as_number(member(entry, "lower", at), child(at, "lower")),
+                           as_number(member(entry, "upper", at), child(at, "upper")),
+                           as_number(member(entry, "target", at), child(at, "target")), scale);
+      } else if (fidelity) {
+        space.add_fidelity_levels(name, as_integer(member(entry, "lower", at), child(at, "lower")),
+                                  as_integer(member(entry, "upper", at), child(at, "upper")),
+                                  as_integer(member(entry, "target", at), child(at, "target")));
+      } else if (type == ParameterType::real) {
         space.add_real(name, as_number(member(entry, "lower", at), child(at, "lower")),
                        as_number(member(entry, "upper", at), child(at, "upper")), scale);
       } else {
@@ -263,6 +277,7 @@ Json trial_to_json(const Trial& trial) {
               {"params", params_to_json(trial.params)},
               {"value", trial.value ? number_to_json(*trial.value) : Json(nullptr)},
               {"message", trial.message},
+              {"cost", trial.cost ? number_to_json(*trial.cost) : Json(nullptr)},
               {"intermediate", std::move(intermediate)}};
 }
 
@@ -286,6 +301,9 @@ Trial trial_from_json(const Json& j, const Space& space, const std::string& path
                          ": expected a \"value\" for a complete trial, found none");
   }
   if (j.contains("message")) trial.message = as_string(j["message"], child(path, "message"));
+  if (j.contains("cost") && !j["cost"].is_null()) {
+    trial.cost = as_number(j["cost"], child(path, "cost"));
+  }
   if (j.contains("intermediate")) {
     const std::string list_path = child(path, "intermediate");
     const Json& list = as_array(j["intermediate"], list_path);

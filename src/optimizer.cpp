@@ -15,6 +15,7 @@
 #include "prospect/random.hpp"
 #include "prospect/storage.hpp"
 #include "src/blas_threads.hpp"
+#include "src/cost_models.hpp"
 #include "src/json_io.hpp"
 #include "src/study_json.hpp"
 
@@ -30,6 +31,7 @@ constexpr std::uint64_t kDesignStream = 0;
 constexpr std::uint64_t kFitStream = 1;
 constexpr std::uint64_t kInnerStream = 2;
 constexpr std::uint64_t kFallbackStream = 3;
+constexpr std::uint64_t kCostStream = 4;
 // Models below this many observations run their asks with single-threaded BLAS.
 constexpr Eigen::Index kSmallModel = 500;
 
@@ -45,10 +47,18 @@ std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, Noise n
   return std::get<std::shared_ptr<const Surrogate>>(choice)->clone();
 }
 
-DiscreteStructure discrete_structure(const Space& space) {
+// `at_target`: the fidelity columns held at their targets (every acquisition but a
+// fidelity-aware one is evaluated at the target fidelity).
+DiscreteStructure discrete_structure(const Space& space, bool at_target) {
   DiscreteStructure s;
+  const Vector target = space.target_fidelity();
+  const Eigen::Index first_fidelity = space.dimension() - space.fidelity_dimension();
   for (const auto& p : space.parameters()) {
-    if (p.type == ParameterType::integer && p.scale == Scale::linear) {
+    if (p.fidelity && at_target) {
+      s.fixed.emplace_back(p.column, target[p.column - first_fidelity]);
+    } else if (p.fidelity && p.type == ParameterType::integer) {
+      s.integers.push_back({p.column, static_cast<long>(p.upper - p.lower) + 1, true});
+    } else if (p.type == ParameterType::integer && p.scale == Scale::linear) {
       s.integers.push_back({p.column, static_cast<long>(p.upper - p.lower) + 1});
     } else if (p.type == ParameterType::categorical) {
       s.categoricals.push_back({p.column, p.width});
@@ -83,6 +93,10 @@ struct Optimizer::State {
   std::unique_ptr<Surrogate> surrogate;
   std::unique_ptr<Acquisition> acquisition;
   DiscreteStructure structure;
+  // What an evaluation costs; a learned model is refitted when `cost_count` (the number
+  // of trials with a measured cost it was built from) changes.
+  mutable std::shared_ptr<const acquisition::CostModel> cost_model;
+  mutable std::size_t cost_count = 0;
   // The surrogate holds the data of `model_ids` (a prefix of `told` when valid).
   std::vector<std::uint64_t> model_ids;
   std::size_t refit_at = 0;  // model size at the last full fit
@@ -120,12 +134,22 @@ struct Optimizer::State {
                          "\" needs fantasies that surrogate \"" + surrogate->name() +
                          "\" cannot give; use acquisition::LogEI{} or a GP");
     }
+    if (acquisition->fidelity_aware() && !space.has_fidelity()) {
+      problems.push_back("acquisition \"" + acquisition->name() +
+                         "\" chooses the fidelity, but the space has no fidelity parameter; add "
+                         "one with Space::add_fidelity or use acquisition::KG{}");
+    }
+    try {
+      cost_model = detail::make_cost_model(options.cost, space, {}, 0);
+    } catch (const InvalidArgument& e) {
+      problems.push_back(std::string("cost: ") + e.what());
+    }
     if (!problems.empty()) {
       throw InvalidOptions("invalid options: " + join(problems, "; "));
     }
     const auto d = static_cast<int>(space.size());
     n_initial = options.n_initial > 0 ? options.n_initial : std::max(2 * (d + 1), 5);
-    structure = discrete_structure(space);
+    structure = discrete_structure(space, !acquisition->fidelity_aware());
   }
 
   State(const State& o)
@@ -140,6 +164,8 @@ struct Optimizer::State {
         surrogate(o.surrogate->clone()),
         acquisition(o.acquisition->clone()),
         structure(o.structure),
+        cost_model(o.cost_model),
+        cost_count(o.cost_count),
         model_ids(o.model_ids),
         refit_at(o.refit_at),
         model_current(o.model_current),
@@ -147,6 +173,34 @@ struct Optimizer::State {
 
   double internal(double value) const {
     return options.direction == Direction::minimize ? -value : value;
+  }
+
+  // The cost model, a learned one refitted when new measured costs have come in.
+  const acquisition::CostModel& costs() const {
+    if (std::holds_alternative<acquisition::LearnedCost>(options.cost)) {
+      const auto n = static_cast<std::size_t>(std::count_if(
+          trials.begin(), trials.end(), [](const Trial& t) { return t.cost.has_value(); }));
+      if (n != cost_count) {
+        cost_model = detail::make_cost_model(options.cost, space, trials,
+                                             derive_seed(derive_seed(options.seed, kCostStream), n));
+        cost_count = n;
+      }
+    }
+    return *cost_model;
+  }
+
+  // What a finished trial cost: the measured cost, else the cost model's.
+  double trial_cost(const Trial& t) const {
+    if (t.cost) return *t.cost;
+    return costs().cost(space.encode(t.params));
+  }
+
+  // Rows of X with the fidelity columns at their targets.
+  Matrix at_target(Matrix X) const {
+    const Vector target = space.target_fidelity();
+    const Eigen::Index m = target.size();
+    for (Eigen::Index k = 0; k < m; ++k) X.col(X.cols() - m + k).setConstant(target[k]);
+    return X;
   }
 
   Trial& find(std::uint64_t id) {
@@ -207,7 +261,10 @@ struct Optimizer::State {
   // The incumbent for improvement-based acquisitions (maximization sign): the best
   // observation when the objective is noiseless, the best posterior mean at the
   // observed points otherwise (a single lucky noisy value must not set the bar).
+  // With fidelities: the best posterior mean at the target fidelity over the observed
+  // designs (a cheap low-fidelity value is no evidence about the target).
   double incumbent(const Surrogate& model, const Dataset& data) const {
+    if (space.has_fidelity()) return model.predict(at_target(data.X)).mean.maxCoeff();
     if (options.noise == Noise::none) return data.y.maxCoeff();
     return model.predict(data.X).mean.maxCoeff();
   }
@@ -282,7 +339,10 @@ struct Optimizer::State {
       const Matrix points =
           sobol(static_cast<Eigen::Index>(std::max<std::size_t>(design + 1, n_initial)), d,
                 derive_seed(options.seed, kDesignStream));
-      chosen.push_back(space.decode(points.row(static_cast<Eigen::Index>(design)).transpose()));
+      Params p = space.decode(points.row(static_cast<Eigen::Index>(design)).transpose());
+      // A study that does not choose fidelities evaluates at the target only.
+      if (!acquisition->fidelity_aware() && space.has_fidelity()) p = space.at_target(p);
+      chosen.push_back(std::move(p));
       ++design;
     }
 
@@ -317,9 +377,17 @@ struct Optimizer::State {
         const bool expensive = data.y.size() >= 128 || acquisition->joint_batch();
         inner.threads = options.threads > 0 ? options.threads : (expensive ? 0 : 1);
       }
-      if (const auto* kg = std::get_if<acquisition::KG>(&options.acquisition)) {
+      const acquisition::KG* kg = std::get_if<acquisition::KG>(&options.acquisition);
+      if (const auto* mf = std::get_if<acquisition::MFKG>(&options.acquisition)) kg = &mf->kg;
+      if (kg != nullptr) {
         if (kg->restarts > 0) inner.restarts = std::min(kg->restarts, inner.raw_samples);
         if (kg->max_evaluations > 0) inner.max_evaluations = kg->max_evaluations;
+      }
+      const Vector target = space.target_fidelity();
+      std::shared_ptr<const acquisition::CostModel> cost;
+      if (acquisition->fidelity_aware()) {
+        costs();  // refits a learned cost model when new costs came in
+        cost = cost_model;
       }
       auto context_for = [&](const Surrogate* model, const std::vector<Vector>& pending) {
         AcquisitionContext context;
@@ -328,6 +396,8 @@ struct Optimizer::State {
         context.incumbent = best;
         context.iteration = static_cast<Eigen::Index>(told.size());
         context.seed = derive_seed(derive_seed(options.seed, kInnerStream), asks);
+        context.target_fidelity = target;
+        context.cost = cost;
         if (!pending.empty()) {
           context.X_pending.resize(static_cast<Eigen::Index>(pending.size()), d);
           for (std::size_t i = 0; i < pending.size(); ++i)
@@ -429,11 +499,12 @@ struct Optimizer::State {
     const Matrix raw = sobol(256, d, derive_seed(derive_seed(options.seed, kFallbackStream), asks));
     Matrix candidates(raw.rows(), d);
     Eigen::Index m = 0;
+    const Matrix fresh = acq.fidelity_aware() ? raw : at_target(raw);
     for (Eigen::Index i = 0; i < raw.rows(); ++i) {
-      Vector x = space.snap(raw.row(i).transpose());
+      Vector x = space.snap(fresh.row(i).transpose());
       if (!is_taken(x, taken)) candidates.row(m++) = x.transpose();
     }
-    if (m == 0) return space.snap(raw.row(0).transpose());  // the space is exhausted
+    if (m == 0) return space.snap(fresh.row(0).transpose());  // the space is exhausted
     const Eigen::Index auxiliary = acq.auxiliary_size();
     Matrix rows = Matrix::Zero(m, d + auxiliary);
     rows.leftCols(d) = candidates.topRows(m);
@@ -458,14 +529,15 @@ struct Optimizer::State {
       throw InvalidState("best(): no trial has completed yet; tell() at least one value first");
     }
     std::uint64_t best_id = told.front();
-    if (options.noise == Noise::none) {
+    if (options.noise == Noise::none && !space.has_fidelity()) {
       for (const auto id : told) {
         if (internal(*trials[id].value) > internal(*trials[best_id].value)) best_id = id;
       }
       return trials[best_id];
     }
-    // Noisy: the completed trial the model believes best. A stale model is refitted
-    // on a copy so that best() never changes what the next ask() returns.
+    // Noisy, or several fidelities: the completed trial the model believes best (at the
+    // target fidelity). A stale model is refitted on a copy so that best() never changes
+    // what the next ask() returns.
     const Dataset data = dataset(told);
     std::unique_ptr<Surrogate> fresh;
     const Surrogate* model = surrogate.get();
@@ -474,12 +546,27 @@ struct Optimizer::State {
       fresh->fit(data, derive_seed(derive_seed(options.seed, kFitStream), told.size()));
       model = fresh.get();
     }
-    const Vector mean = model->predict(data.X).mean;
+    const Vector mean = model->predict(at_target(data.X)).mean;
     Eigen::Index i_best = 0;
     for (Eigen::Index i = 1; i < mean.size(); ++i) {
-      if (mean(i) > mean(i_best)) i_best = i;
+      const Trial& t = trials[told[static_cast<std::size_t>(i)]];
+      // Among equal beliefs (one design at several fidelities) the target run wins.
+      if (mean(i) > mean(i_best) || (mean(i) == mean(i_best) && space.is_at_target(t.params) &&
+                                     !space.is_at_target(trials[told[static_cast<std::size_t>(
+                                                                    i_best)]]
+                                                             .params))) {
+        i_best = i;
+      }
     }
-    return trials[told[static_cast<std::size_t>(i_best)]];
+    Trial t = trials[told[static_cast<std::size_t>(i_best)]];
+    if (!space.is_at_target(t.params)) {
+      t.params = space.at_target(t.params);
+      t.value = internal(mean(i_best));
+      t.cost.reset();
+      t.message = "run at a lower fidelity; params at the target fidelity, value the model's "
+                  "posterior mean there";
+    }
+    return t;
   }
 };
 
@@ -518,6 +605,31 @@ void Optimizer::tell(std::uint64_t id, double value) {
   t.status = TrialStatus::complete;
   s_->told.push_back(id);
   s_->model_current = false;
+}
+
+void Optimizer::tell(std::uint64_t id, double value, double cost) {
+  s_->find_pending(id, "tell:");
+  if (!(std::isfinite(cost) && cost > 0.0)) {
+    throw InvalidArgument("cost: got " + format_value(cost) + " for trial " + std::to_string(id) +
+                          ", expected a positive finite cost (or tell(id, value) to use the "
+                          "study's cost model)");
+  }
+  tell(id, value);
+  s_->trials[id].cost = cost;  // the trial is complete or failed now, never pending
+}
+
+double Optimizer::cumulative_cost() const {
+  double total = 0.0;
+  for (const auto& t : s_->trials) {
+    if (t.status == TrialStatus::complete || t.status == TrialStatus::failed) {
+      total += s_->trial_cost(t);
+    }
+  }
+  return total;
+}
+
+double Optimizer::cost(const Params& params) const {
+  return s_->costs().cost(s_->space.encode(params));
 }
 
 void Optimizer::tell_failed(std::uint64_t id, const std::string& reason) {
@@ -687,13 +799,23 @@ Optimizer Optimizer::load(const std::string& path, const Options& user_options) 
 }
 
 const char* to_string(Termination termination) {
-  return termination == Termination::budget_exhausted ? "budget exhausted" : "stopped by callback";
+  switch (termination) {
+    case Termination::budget_exhausted:
+      return "budget exhausted";
+    case Termination::cost_budget_exhausted:
+      return "cost budget exhausted";
+    case Termination::callback_stopped:
+      return "stopped by callback";
+  }
+  return "unknown";
 }
 
 std::string Result::brief_report() const {
   std::ostringstream os;
   os << to_string(termination) << ": best " << (best.value ? format_value(*best.value) : "(none)")
-     << " at " << best.params.to_string() << " after " << trials.size() << " evaluations (";
+     << " at " << best.params.to_string() << " after " << trials.size() << " evaluations";
+  if (cost > 0.0) os << " costing " << format_value(cost);
+  os << " (";
   char times[96];
   std::snprintf(times, sizeof times, "%.2f s, %.2f s in ask)", seconds, ask_seconds);
   os << times;
@@ -734,11 +856,16 @@ Result minimize(const std::function<double(const Params&)>& objective, const Spa
     const Trial& done = opt.trial(t.id);
     std::optional<Trial> best;
     if (opt.n_complete() > 0) best = opt.best();
+    const bool costed = options.cost_budget > 0.0 || space.has_fidelity();
+    const double spent = costed ? opt.cumulative_cost() : 0.0;
     if (options.progress) {
-      std::fprintf(stderr, "[prospect] %d/%d %s value=%s best=%s ask=%.1f ms\n", i + 1, budget,
+      std::ostringstream cost_text;
+      if (costed) cost_text << " cost=" << format_value(spent);
+      if (options.cost_budget > 0.0) cost_text << "/" << format_value(options.cost_budget);
+      std::fprintf(stderr, "[prospect] %d/%d %s value=%s best=%s%s ask=%.1f ms\n", i + 1, budget,
                    to_string(done.status), done.value ? format_value(*done.value).c_str() : "-",
                    best && best->value ? format_value(*best->value).c_str() : "-",
-                   1e3 * opt.last_ask_seconds());
+                   cost_text.str().c_str(), 1e3 * opt.last_ask_seconds());
     }
     if (callback) {
       Iteration it;
@@ -748,12 +875,18 @@ Result minimize(const std::function<double(const Params&)>& objective, const Spa
       it.best = best ? &*best : nullptr;
       it.ask_seconds = opt.last_ask_seconds();
       it.optimizer = &opt;
+      it.cost = spent;
       if (!callback(it)) {
         result.termination = Termination::callback_stopped;
         break;
       }
     }
+    if (options.cost_budget > 0.0 && spent >= options.cost_budget) {
+      result.termination = Termination::cost_budget_exhausted;
+      break;
+    }
   }
+  if (space.has_fidelity() || options.cost_budget > 0.0) result.cost = opt.cumulative_cost();
   result.trials = opt.trials();
   if (opt.n_complete() > 0) result.best = opt.best();
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -1,8 +1,10 @@
 #include "prospect/options.hpp"
 
+#include <cmath>
 #include <string>
 #include <type_traits>
 
+#include "prospect/detail/format.hpp"
 #include "prospect/errors.hpp"
 
 namespace prospect {
@@ -113,6 +115,33 @@ std::vector<std::string> Options::validate() const {
   }
   if (const auto* ucb = std::get_if<acquisition::UCB>(&acquisition); ucb && !(ucb->beta > 0.0)) {
     problems.push_back("acquisition.beta: got " + std::to_string(ucb->beta) + ", expected > 0");
+  }
+  if (!(std::isfinite(cost_budget) && cost_budget >= 0.0)) {
+    problems.push_back("cost_budget: got " + detail::format_number(cost_budget) +
+                       ", expected 0 (no cost budget) or a positive finite cost");
+  }
+  const auto check_affine = [&](const acquisition::AffineCost& a, const std::string& where) {
+    if (!std::isfinite(a.fixed)) {
+      problems.push_back(where + ".fixed: got " + detail::format_number(a.fixed) +
+                         ", expected a finite cost");
+    }
+    for (const double w : a.weights) {
+      if (!std::isfinite(w)) {
+        problems.push_back(where + ".weights: got " + detail::format_number(w) +
+                           ", expected finite weights");
+      }
+    }
+  };
+  if (const auto* affine = std::get_if<acquisition::AffineCost>(&cost)) {
+    check_affine(*affine, "cost");
+  } else if (const auto* learned = std::get_if<acquisition::LearnedCost>(&cost)) {
+    if (learned->min_observations < 2) {
+      problems.push_back("cost.min_observations: got " +
+                         std::to_string(learned->min_observations) + ", expected >= 2");
+    }
+    check_affine(learned->fallback, "cost.fallback");
+  } else if (!std::get<acquisition::UserCost>(cost).cost) {
+    problems.push_back("cost: got a UserCost with an empty function, expected a callable");
   }
   return problems;
 }

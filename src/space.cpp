@@ -44,14 +44,25 @@ void Space::append(Parameter parameter) {
                             ", expected a name not already in the space");
     }
   }
-  parameter.column = dimension_;
   parameter.width = parameter.type == ParameterType::categorical
                         ? static_cast<Eigen::Index>(parameter.categories.size())
                         : 1;
   // Copy on write: Params made earlier keep the old definitions alive and valid.
   auto grown = std::make_shared<std::vector<Parameter>>(*parameters_);
   grown->push_back(std::move(parameter));
-  dimension_ += grown->back().width;
+  // Design columns first, then the fidelity columns: models find the fidelity at the end.
+  Eigen::Index column = 0;
+  Eigen::Index fidelities = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (auto& p : *grown) {
+      if (p.fidelity != (pass == 1)) continue;
+      p.column = column;
+      column += p.width;
+      fidelities += p.fidelity ? 1 : 0;
+    }
+  }
+  dimension_ = column;
+  fidelity_dimension_ = fidelities;
   parameters_ = std::move(grown);
 }
 
@@ -125,6 +136,78 @@ Space& Space::add_categorical(const std::string& name, std::vector<std::string> 
   return *this;
 }
 
+Space& Space::add_fidelity(const std::string& name, double lower, double upper, double target,
+                           Scale scale) {
+  if (!(target >= lower && target <= upper)) {
+    throw InvalidArgument("fidelity parameter " + quoted(name) + ": got target " +
+                          format_number(target) + ", expected a value in [" +
+                          format_number(lower) + ", " + format_number(upper) + "]");
+  }
+  Space grown = *this;  // add_real validates; nothing changes here on throw
+  grown.add_real(name, lower, upper, scale);
+  Parameter p = grown.parameters().back();
+  p.fidelity = true;
+  p.target = target;
+  append(std::move(p));
+  return *this;
+}
+
+Space& Space::add_fidelity_levels(const std::string& name, long lower, long upper, long target) {
+  const std::string what = "fidelity parameter " + quoted(name);
+  const std::string bounds =
+      std::string("[") + std::to_string(lower) + ", " + std::to_string(upper) + "]";
+  if (!(lower < upper)) {
+    throw InvalidArgument(what + ": got levels " + bounds +
+                          ", expected at least 2 levels (lower < upper)");
+  }
+  if (target < lower || target > upper) {
+    throw InvalidArgument(what + ": got target " + std::to_string(target) +
+                          ", expected a level in " + bounds);
+  }
+  Space grown = *this;
+  grown.add_integer(name, lower, upper);
+  Parameter p = grown.parameters().back();
+  p.fidelity = true;
+  p.target = static_cast<double>(target);
+  append(std::move(p));
+  return *this;
+}
+
+Vector Space::target_fidelity() const {
+  Vector target(fidelity_dimension_);
+  for (const auto& p : *parameters_) {
+    if (!p.fidelity) continue;
+    const double v = p.target;
+    double u = 0.0;
+    if (p.type == ParameterType::integer) {
+      u = (v - p.lower) / (p.upper - p.lower);
+    } else {
+      u = p.scale == Scale::log
+              ? (std::log(v) - std::log(p.lower)) / (std::log(p.upper) - std::log(p.lower))
+              : (v - p.lower) / (p.upper - p.lower);
+    }
+    target(p.column - (dimension_ - fidelity_dimension_)) = std::clamp(u, 0.0, 1.0);
+  }
+  return target;
+}
+
+Params Space::at_target(const Params& p) const {
+  validate(p);
+  Params out = p;
+  for (std::size_t i = 0; i < size(); ++i) {
+    if ((*parameters_)[i].fidelity) out.values_[i] = (*parameters_)[i].target;
+  }
+  return out;
+}
+
+bool Space::is_at_target(const Params& p) const {
+  validate(p);
+  for (std::size_t i = 0; i < size(); ++i) {
+    if ((*parameters_)[i].fidelity && p.values_[i] != (*parameters_)[i].target) return false;
+  }
+  return true;
+}
+
 std::size_t Space::index(const std::string& name) const {
   const auto& ps = *parameters_;
   for (std::size_t i = 0; i < ps.size(); ++i) {
@@ -173,7 +256,9 @@ Vector Space::encode(const Params& p) const {
                                             : (v - q.lower) / (q.upper - q.lower);
         break;
       case ParameterType::integer:
-        if (q.scale == Scale::log) {
+        if (q.fidelity) {
+          u(q.column) = (v - q.lower) / (q.upper - q.lower);  // levels at i / (L - 1)
+        } else if (q.scale == Scale::log) {
           const double a = log_edge_low(q);
           u(q.column) = (std::log(v) - a) / (log_edge_high(q) - a);
         } else {
@@ -213,7 +298,9 @@ Params Space::decode(VectorCRef u) const {
         v = std::clamp(v, q.lower, q.upper);
         break;
       case ParameterType::integer:
-        if (q.scale == Scale::log) {
+        if (q.fidelity) {
+          v = std::round(q.lower + x * (q.upper - q.lower));
+        } else if (q.scale == Scale::log) {
           const double a = log_edge_low(q);
           v = std::round(std::exp(a + x * (log_edge_high(q) - a)));
         } else {

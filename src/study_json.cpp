@@ -47,6 +47,9 @@ void acquisition_fields(T& o, json& a, bool save) {
     field(a, "mean_raw_samples", o.mean_raw_samples, save);
     field(a, "restarts", o.restarts, save);
     field(a, "max_evaluations", o.max_evaluations, save);
+  } else if constexpr (std::is_same_v<T, acquisition::MFKG>) {
+    acquisition_fields(o.kg, a, save);
+    field(a, "cost_aware", o.cost_aware, save);
   } else if constexpr (std::is_same_v<T, acquisition::FiniteKG>) {
     field(a, "noisy_ei", o.noisy_ei, save);
     field(a, "mean_restarts", o.mean_restarts, save);
@@ -56,6 +59,17 @@ void acquisition_fields(T& o, json& a, bool save) {
     (void)a;
     (void)save;
   }
+}
+
+json affine_to_json(const acquisition::AffineCost& a) {
+  return json{{"fixed", a.fixed}, {"weights", a.weights}};
+}
+
+acquisition::AffineCost affine_from_json(const json& j) {
+  acquisition::AffineCost a;
+  a.fixed = j.at("fixed").get<double>();
+  a.weights = j.at("weights").get<std::vector<double>>();
+  return a;
 }
 
 }  // namespace
@@ -110,6 +124,16 @@ json options_to_json(const Options& o) {
   j["batch_selection"] = to_string(o.batch_selection);
   j["refit_every"] = o.refit_every;
   j["non_finite"] = to_string(o.non_finite);
+  json cost;
+  cost["type"] = acquisition::to_string(o.cost);
+  if (const auto* affine = std::get_if<acquisition::AffineCost>(&o.cost)) {
+    cost["affine"] = affine_to_json(*affine);
+  } else if (const auto* learned = std::get_if<acquisition::LearnedCost>(&o.cost)) {
+    cost["min_observations"] = learned->min_observations;
+    cost["fallback"] = affine_to_json(learned->fallback);
+  }
+  j["cost"] = cost;
+  j["cost_budget"] = o.cost_budget;
   return j;
 }
 
@@ -182,6 +206,26 @@ Options options_from_json(const json& j, const Options& user) {
   o.refit_every = j.at("refit_every").get<int>();
   const auto nf = j.at("non_finite").get<std::string>();
   o.non_finite = nf == "record_failed" ? NonFinitePolicy::record_failed : NonFinitePolicy::refuse;
+  if (j.contains("cost")) {
+    const json& cost = j.at("cost");
+    const auto type = cost.at("type").get<std::string>();
+    if (type == "affine") {
+      o.cost = affine_from_json(cost.at("affine"));
+    } else if (type == "learned") {
+      acquisition::LearnedCost learned;
+      learned.min_observations = cost.at("min_observations").get<int>();
+      learned.fallback = affine_from_json(cost.at("fallback"));
+      o.cost = learned;
+    } else if (const auto* mine = std::get_if<acquisition::UserCost>(&user.cost);
+               mine && mine->cost) {
+      o.cost = *mine;
+    } else {
+      throw StudyFileError(
+          "options.cost: the study used the user's cost function; pass it again as "
+          "Options::cost = acquisition::UserCost{...} to Optimizer::load");
+    }
+    o.cost_budget = j.at("cost_budget").get<double>();
+  }
   // Run-time settings are the caller's, not the file's.
   o.threads = user.threads;
   o.progress = user.progress;

@@ -36,9 +36,12 @@ namespace prospect {
 struct DiscreteStructure {
   /// An integer parameter occupying one column with `levels` equal-width cells of [0, 1]
   /// (cell i is [i/levels, (i+1)/levels), its centre (i+0.5)/levels).
+  /// With `grid` the levels sit at i/(levels-1), both ends included (a fidelity level,
+  /// Space::add_fidelity_levels; levels >= 2), instead of at the cell centres.
   struct Integer {
     Eigen::Index column;
     long levels;
+    bool grid = false;
   };
   /// A categorical parameter one-hot encoded in columns [column, column + width).
   struct Categorical {

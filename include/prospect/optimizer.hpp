@@ -52,6 +52,10 @@ class Optimizer {
   /// already) or InvalidArgument (NaN/inf with NonFinitePolicy::refuse). The study
   /// is unchanged on throw.
   void tell(std::uint64_t id, double value);
+  /// tell() with the measured cost of the evaluation (the user's cost units, > 0): it
+  /// counts in cumulative_cost() and trains a LearnedCost model. Throws InvalidArgument
+  /// for a cost that is not positive and finite, and as tell(); unchanged on throw.
+  void tell(std::uint64_t id, double value, double cost);
   /// Records that the evaluation of a pending trial failed; it is not used by the
   /// model, and its point is not proposed again.
   void tell_failed(std::uint64_t id, const std::string& reason);
@@ -62,9 +66,21 @@ class Optimizer {
   void enqueue(const Params& params);
 
   /// The recommended trial: the best observed value when the objective is
-  /// noiseless, the completed trial with the best posterior mean otherwise.
+  /// noiseless, the completed trial with the best posterior mean otherwise. In a
+  /// multi-fidelity study, the completed design with the best posterior mean AT THE
+  /// TARGET FIDELITY (never a cheap low-fidelity value); when it ran at a lower fidelity,
+  /// the trial is returned with its fidelity parameters set to the targets, `value` the
+  /// model's posterior mean there and a `message` saying so.
   /// Throws InvalidState when no trial has completed.
   [[nodiscard]] Trial best() const;
+
+  /// The cost of every finished (complete or failed) trial so far: the measured cost
+  /// where tell() was given one, the cost model's otherwise. O(trials) (plus a refit of a
+  /// LearnedCost model when new costs came in).
+  [[nodiscard]] double cumulative_cost() const;
+  /// What the study's cost model predicts for evaluating `params`. Throws as
+  /// Space::encode, and what a UserCost function throws.
+  [[nodiscard]] double cost(const Params& params) const;
 
   /// Every trial so far, in id order.
   [[nodiscard]] const std::vector<Trial>& trials() const;
@@ -108,11 +124,14 @@ struct Iteration {
   const Trial* trial = nullptr;  ///< the trial just finished
   const Trial* best = nullptr;   ///< the current recommendation (nullptr if none)
   double ask_seconds = 0.0;      ///< time of the ask that produced `trial`
+  /// Cumulative cost so far (Optimizer::cumulative_cost()) in a multi-fidelity study or
+  /// with a cost budget; 0 otherwise.
+  double cost = 0.0;
   const Optimizer* optimizer = nullptr;
 };
 
 /// Why minimize() returned.
-enum class Termination { budget_exhausted, callback_stopped };
+enum class Termination { budget_exhausted, cost_budget_exhausted, callback_stopped };
 [[nodiscard]] const char* to_string(Termination termination);
 
 /// What minimize() returns.
@@ -122,6 +141,8 @@ struct Result {
   Termination termination = Termination::budget_exhausted;
   double seconds = 0.0;      ///< total wall time
   double ask_seconds = 0.0;  ///< time spent in ask()
+  /// Cumulative cost (multi-fidelity studies and cost budgets; 0 otherwise).
+  double cost = 0.0;
   /// "budget exhausted: best 0.3979 at x=3.14, y=2.27 after 50 evaluations (1.2 s, 0.4 s in ask)".
   [[nodiscard]] std::string brief_report() const;
   /// Every trial with its value, one per line, after the brief report.
@@ -132,7 +153,8 @@ struct Result {
 using IterationCallback = std::function<bool(const Iteration&)>;
 
 /// Optimizes `objective` over `space` with `budget` evaluations (its sign follows
-/// options.direction). An exception thrown by the objective is recorded as a failed
+/// options.direction), stopping earlier once the cumulative cost reaches
+/// options.cost_budget when that is set. An exception thrown by the objective is recorded as a failed
 /// trial with its message, and the loop goes on. With options.progress a progress line
 /// per evaluation goes to stderr. Throws InvalidArgument for budget < 1.
 Result minimize(const std::function<double(const Params&)>& objective, const Space& space,

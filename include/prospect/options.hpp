@@ -112,6 +112,13 @@ struct Options {
   /// OpenMP threads for fitting and inner optimization (0: OpenMP's default).
   /// Results do not depend on it.
   int threads = 0;
+  /// What an evaluation costs: an affine function of the fidelity (the default, 1 per
+  /// evaluation without fidelities), a model learned from the costs passed to tell(),
+  /// or the user's function. Cost-aware acquisitions (mfkg) divide by it, and
+  /// Optimizer::cumulative_cost() sums it.
+  acquisition::CostChoice cost = acquisition::AffineCost{};
+  /// minimize() stops once the cumulative cost reaches this (0: no cost budget).
+  double cost_budget = 0.0;
   /// Print a progress line per evaluation to stderr in minimize().
   bool progress = false;
 

@@ -46,6 +46,11 @@ struct Parameter {
   Eigen::Index column = 0;
   /// Number of encoded columns: 1, or categories.size() for a categorical (one-hot).
   Eigen::Index width = 1;
+  /// A fidelity parameter (Space::add_fidelity / add_fidelity_levels): its columns come
+  /// after every design column, and models read it as "how good the evaluation is".
+  bool fidelity = false;
+  /// The fidelity whose value the study optimizes (user units); 0 for other parameters.
+  double target = 0.0;
 
   bool operator==(const Parameter&) const = default;
 };

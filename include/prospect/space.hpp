@@ -13,6 +13,13 @@
 //                  u = (ln v - ln(lo - 0.5)) / (ln(hi + 0.5) - ln(lo - 0.5)); decode by rounding
 //   categorical    one-hot over categories.size() columns; decode takes the argmax
 //                  (the first on ties)
+//   fidelity, continuous  as a real parameter
+//   fidelity, levels      u = (v - lo) / (hi - lo): the levels sit at i / (L - 1), both
+//                  ends included (the lowest at 0, the highest at 1, as the fidelity
+//                  kernels expect); decode rounds to the nearest level
+// Fidelity parameters (multi-fidelity studies) always occupy the LAST columns, after
+// every design parameter, in their declaration order, whatever order the parameters
+// were added in: models read the last fidelity_dimension() columns as the fidelity.
 // decode(encode(p)) == p exactly for integers and categoricals, and to 1e-12
 // relative for reals.
 #pragma once
@@ -50,12 +57,39 @@ class Space {
   /// Unchanged on throw.
   Space& add_categorical(const std::string& name, std::vector<std::string> categories);
 
+  /// Adds a continuous fidelity parameter on [lower, upper] (e.g. a training-data
+  /// fraction, a mesh density, a number of epochs treated as continuous) whose value
+  /// `target` is the one the study optimizes; ask() chooses where to evaluate, and best()
+  /// recommends at the target. Throws InvalidArgument as add_real, and for a target
+  /// outside [lower, upper]. Unchanged on throw. O(size()).
+  Space& add_fidelity(const std::string& name, double lower, double upper, double target,
+                      Scale scale = Scale::linear);
+  /// Adds a discrete fidelity: levels lower, lower + 1, ..., upper (e.g. mesh levels
+  /// 0..3, information sources), `target` the one the study optimizes (usually upper).
+  /// Read with Params::integer(). Throws InvalidArgument for an empty or duplicate name,
+  /// fewer than 2 levels, bounds beyond +-max_integer_magnitude or a target outside
+  /// [lower, upper]. Unchanged on throw. O(size()).
+  Space& add_fidelity_levels(const std::string& name, long lower, long upper, long target);
+
   /// Number of parameters.
   [[nodiscard]] std::size_t size() const { return parameters_->size(); }
   /// Whether the space has no parameter.
   [[nodiscard]] bool empty() const { return parameters_->empty(); }
   /// Number of encoded unit-cube columns (a categorical counts one per category).
   [[nodiscard]] Eigen::Index dimension() const { return dimension_; }
+  /// Number of fidelity parameters (each one column, the last columns of the encoding).
+  [[nodiscard]] Eigen::Index fidelity_dimension() const { return fidelity_dimension_; }
+  /// Whether the space has a fidelity parameter (a multi-fidelity study).
+  [[nodiscard]] bool has_fidelity() const { return fidelity_dimension_ > 0; }
+  /// The encoded targets of the fidelity columns, in column order (size
+  /// fidelity_dimension(); empty without fidelities).
+  [[nodiscard]] Vector target_fidelity() const;
+  /// p with every fidelity parameter set to its target. Throws as validate().
+  [[nodiscard]] Params at_target(const Params& p) const;
+  /// Whether every fidelity parameter of p is at its target (true without fidelities).
+  /// Throws as validate().
+  [[nodiscard]] bool is_at_target(const Params& p) const;
+
   /// The parameters in declaration order.
   [[nodiscard]] const std::vector<Parameter>& parameters() const { return *parameters_; }
   /// The parameter called `name`; throws InvalidArgument listing the known names. O(size()).
@@ -85,6 +119,7 @@ class Space {
   void append(Parameter parameter);  // checks the name, sets column/width, copies on write
   std::shared_ptr<const std::vector<Parameter>> parameters_;
   Eigen::Index dimension_ = 0;
+  Eigen::Index fidelity_dimension_ = 0;
 };
 
 }  // namespace prospect

@@ -30,6 +30,9 @@ struct Trial {
   /// The objective value, in the user's units (not negated for minimization);
   /// set when status is complete.
   std::optional<double> value;
+  /// The cost of the evaluation as measured and passed to tell(id, value, cost); empty
+  /// when the study's cost model gives it (Optimizer::cost() says what it counts).
+  std::optional<double> cost;
   /// Why the trial failed or was abandoned; empty otherwise.
   std::string message;
   /// Intermediate (step, value) reports, in report order, in the user's units.

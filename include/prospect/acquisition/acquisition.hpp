@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 
+#include "prospect/acquisition/cost_model.hpp"
 #include "prospect/surrogates/surrogate.hpp"
 #include "prospect/types.hpp"
 
@@ -40,6 +41,11 @@ struct AcquisitionContext {
   double incumbent = 0.0;            ///< best value so far (maximization), see incumbent rule
   Eigen::Index iteration = 0;        ///< number of completed observations (UCB schedules)
   std::uint64_t seed = 0;            ///< for Monte Carlo base samples
+  /// Multi-fidelity studies: the encoded targets of the fidelity columns, which are the
+  /// last target_fidelity.size() columns of every point; empty without fidelities.
+  Vector target_fidelity;
+  /// What evaluating a point costs (cost-aware acquisitions); null means unit cost.
+  std::shared_ptr<const acquisition::CostModel> cost;
 };
 
 /// The runtime interface of an acquisition function.
@@ -67,6 +73,10 @@ class Acquisition {
   /// start for the candidates in its first q*d entries; the optimizer calls it on every
   /// raw sample before scoring it. Default: nothing to do.
   virtual void complete_auxiliary(Eigen::Ref<Vector> /*row*/) const {}
+
+  /// True when the acquisition chooses the fidelity columns itself (the multi-fidelity
+  /// knowledge gradient); for any other the optimizer holds them at the target fidelity.
+  [[nodiscard]] virtual bool fidelity_aware() const { return false; }
 
   /// Binds the acquisition to a model; must be called before evaluate().
   virtual void prepare(const AcquisitionContext& context) = 0;

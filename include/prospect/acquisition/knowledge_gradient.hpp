@@ -69,6 +69,20 @@ struct KG {
   int max_evaluations = 100;
 };
 
+/// Options of the cost-aware multi-fidelity knowledge gradient ("mfkg"; Wu & Frazier
+/// 2017, BoTorch's qMultiFidelityKnowledgeGradient with project_to_target_fidelity and
+/// InverseCostWeightedUtility): the one-shot KG whose fantasy maximizers are searched at
+/// the target fidelity (the value of information is what it teaches about the target),
+/// per fantasy gain Delta_j divided by the cost C(X) of the q evaluations (multiplied by
+/// it when Delta_j < 0, so that cheap points are not rewarded for a loss). The candidates'
+/// fidelity columns are searched with their designs.
+struct MFKG {
+  /// Fantasies, posterior-mean search and inner-search budget, as for KG.
+  KG kg{};
+  /// Divide the gain by the cost (true) or value information per evaluation (false).
+  bool cost_aware = true;
+};
+
 /// Options of the exact finite-set knowledge gradient / Frazier's noisy EI.
 struct FiniteKG {
   /// false: A = observed points U current maximizer of mu_n U {x}, baseline max over A
@@ -93,9 +107,12 @@ struct MeanMaximum {
 /// Deterministic in the seed. Throws InvalidArgument for a null or unfitted model or
 /// anchors of the wrong width; whatever the model throws is rethrown. Cost:
 /// raw_samples + restarts * 200 mean predictions, O(n d + n^2) each for a GP.
+/// With a non-empty `target_fidelity` (size m) the last m columns are held at it (the
+/// anchors too): the maximum of the posterior mean at the target fidelity.
 [[nodiscard]] MeanMaximum maximize_posterior_mean(const Surrogate& model, MatrixCRef anchors,
                                                   std::uint64_t seed, int restarts = 10,
-                                                  int raw_samples = 512);
+                                                  int raw_samples = 512,
+                                                  VectorCRef target_fidelity = Vector());
 
 /// Exact finite-set KG / Frazier noisy EI of one point (q = 1), with its exact input
 /// gradient. Per evaluated point: one joint_posterior of the M = |A| + 1 rows [x; A]
@@ -143,6 +160,11 @@ class FiniteKnowledgeGradient final : public Acquisition {
 };
 
 /// BoTorch's one-shot q-knowledge gradient. A row is [x_1..x_q (q*d); x'_1..x'_F (F*d)].
+/// Multi-fidelity (MFKG): each x'_j has only the d - m design coordinates and is
+/// evaluated at the target fidelity [x'_j, target]; with a cost model the value is
+/// (1/F) sum_j U(Delta_j), U(D) = D / C for D > 0 and D * C otherwise, C = sum_i c(x_i)
+/// the cost of the q candidates, Delta_j the j-th fantasy's gain; the gradient includes
+/// the cost's.
 /// With P = [X_pending; X_q] (Q = p + q points, pending points fantasized together with
 /// the candidates), C = Sigma_n(P, P) + noise I = L L^T and fixed base samples zeta_j
 /// (F x Q, normal_base_samples(F, Q, seed)):
@@ -160,17 +182,21 @@ class KnowledgeGradient final : public Acquisition {
   /// Throws InvalidArgument for fantasies outside [1, 4096] or mean_restarts /
   /// mean_raw_samples < 1.
   explicit KnowledgeGradient(KG options = {});
+  /// The multi-fidelity version; throws as the KG constructor.
+  explicit KnowledgeGradient(MFKG options);
 
   [[nodiscard]] std::unique_ptr<Acquisition> clone() const override;
-  /// "kg".
-  [[nodiscard]] std::string name() const override { return "kg"; }
+  /// "kg" or "mfkg".
+  [[nodiscard]] std::string name() const override { return multi_fidelity_ ? "mfkg" : "kg"; }
+  /// True for MFKG: it searches the candidates' fidelity columns.
+  [[nodiscard]] bool fidelity_aware() const override { return multi_fidelity_; }
   /// Input gradients and the joint posterior.
   [[nodiscard]] AcquisitionNeeds needs() const override { return {true, true, false}; }
   [[nodiscard]] Eigen::Index batch_size() const override { return q_; }
   [[nodiscard]] bool joint_batch() const override { return true; }
   /// Sets q (>= 1, InvalidArgument otherwise); call prepare() again afterwards.
   void set_batch_size(Eigen::Index q) override;
-  /// fantasies * d after prepare() (0 before).
+  /// fantasies * d after prepare() (fantasies * (d - m) for MFKG; 0 before).
   [[nodiscard]] Eigen::Index auxiliary_size() const override;
   /// For each fantasy j, sets x'_j to the point of largest fantasy mean mu^(j) among
   /// the observed points, the maximizer of mu_n, the 16 best of 512 Sobol points under
@@ -184,7 +210,8 @@ class KnowledgeGradient final : public Acquisition {
   /// context.data->X when data is given). Throws InvalidArgument for a null or unfitted
   /// model, a model without a joint posterior, pending points of the wrong width or
   /// non-finite, data of the wrong width, p + q > 3667, a negative or non-finite noise
-  /// variance; unchanged on throw.
+  /// variance; unchanged on throw. MFKG: also InvalidArgument when context.target_fidelity
+  /// is empty or not shorter than d; the cost model is context.cost (null: unit cost).
   void prepare(const AcquisitionContext& context) override;
   /// Values at the m rows of X (m x (q*d + F*d)). Throws InvalidState before
   /// prepare(), InvalidArgument for a wrong width or non-finite entries, NumericalError
@@ -210,8 +237,13 @@ class KnowledgeGradient final : public Acquisition {
   void check_row(VectorCRef row, const char* caller) const;
 
   KG options_;
+  bool multi_fidelity_ = false;
+  bool cost_aware_ = false;
   Eigen::Index q_ = 1;
   Eigen::Index d_ = 0;
+  Eigen::Index design_d_ = 0;  // coordinates of one fantasy maximizer (d - m)
+  Vector target_;              // encoded target fidelity (MFKG), empty otherwise
+  std::shared_ptr<const CostModel> cost_;
   const Surrogate* model_ = nullptr;
   Matrix pending_;
   Matrix zeta_;
@@ -222,14 +254,14 @@ class KnowledgeGradient final : public Acquisition {
 };
 
 /// Options of a knowledge-gradient acquisition.
-using KnowledgeGradientChoice = std::variant<KG, FiniteKG>;
+using KnowledgeGradientChoice = std::variant<KG, FiniteKG, MFKG>;
 
 /// A fresh, unprepared KnowledgeGradient (KG) or FiniteKnowledgeGradient (FiniteKG).
 /// Throws InvalidArgument for invalid options.
 [[nodiscard]] std::unique_ptr<Acquisition> make_knowledge_gradient(
     const KnowledgeGradientChoice& choice);
 
-/// "kg", "finite_kg" or "nei" (FiniteKG with noisy_ei).
+/// "kg", "finite_kg", "nei" (FiniteKG with noisy_ei) or "mfkg".
 [[nodiscard]] std::string to_string(const KnowledgeGradientChoice& choice);
 
 }  // namespace prospect::acquisition
