@@ -16,6 +16,7 @@
 #include "prospect/kernels/stationary.hpp"
 #include "prospect/random.hpp"
 #include "prospect/surrogates/gaussian_process.hpp"
+#include "acquisition_checks.hpp"
 #include "test_support.hpp"
 
 using prospect::Dataset;
@@ -70,27 +71,7 @@ prospect::AcquisitionContext context_of(const GaussianProcess& gp, const Dataset
   return context;
 }
 
-// evaluate_with_gradient() agrees with evaluate() and its gradient with central finite
-// differences of evaluate() in every coordinate of `row`.
-void check_gradient(const prospect::Acquisition& acq, const Vector& row) {
-  Vector g(row.size());
-  const double v = acq.evaluate_with_gradient(row, g);
-  Vector v1(1);
-  acq.evaluate(row.transpose(), v1);
-  CHECK(v == doctest::Approx(v1[0]).epsilon(1e-12));
-  const double h = 1e-6;
-  for (Eigen::Index i = 0; i < row.size(); ++i) {
-    Matrix rp = row.transpose(), rm = row.transpose();
-    rp(0, i) += h;
-    rm(0, i) -= h;
-    Vector fp(1), fm(1);
-    acq.evaluate(rp, fp);
-    acq.evaluate(rm, fm);
-    const double fd = (fp[0] - fm[0]) / (2 * h);
-    CAPTURE(i);
-    CHECK(g[i] == doctest::Approx(fd).epsilon(1e-5).scale(1e-3));
-  }
-}
+using prospect::test::check_gradient;
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include "prospect/acquisition/acquisition.hpp"
 #include "prospect/acquisition/analytic.hpp"
 #include "prospect/acquisition/choice.hpp"
+#include "prospect/acquisition/cost_model.hpp"
 #include "prospect/acquisition/knowledge_gradient.hpp"
 #include "prospect/acquisition/monte_carlo.hpp"
 #include "prospect/acquisition/qmc.hpp"
