@@ -11,6 +11,11 @@
 //   noise >= 1e-4 (standardized units), no output scale, c without prior.
 // "botorch_legacy": lengthscale ~ Gamma(3, 6), outputscale ~ Gamma(2, 0.15),
 //   noise ~ Gamma(1.1, 0.05). "none": maximum likelihood.
+// With both botorch presets, a kernel hyperparameter whose spec carries a PriorHint
+// (kernel.hpp; e.g. the multi-fidelity kernels' BoTorch priors) gets that prior instead
+// of the kind-based one. A `linear` kernel hyperparameter (a signed value such as the
+// co-kriging rho) gets no prior, is bounded by its spec's bounds on the value, starts at
+// its default and is drawn as default + N(0, 1) for the random restarts.
 //
 // Complexity (n observations, d dimensions, p hyperparameters):
 //   fit: O(R * E * (n^3 + p n^2)) for R restarts of E likelihood evaluations;
