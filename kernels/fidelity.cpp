@@ -397,6 +397,8 @@ void LinearTruncatedFidelity::diagonal_gradient(VectorCRef x, VectorCRef theta,
 
 // --- DownsamplingFidelity / ExponentialDecayFidelity -----------------------------------
 
+// The two single-factor kernels have identical entry points around different per-pair
+// math; one macro keeps their argument checks from drifting apart.
 #define PROSPECT_LAST_COLUMN_KERNEL(Class, Math, label, specs_fn)                                  \
   std::unique_ptr<Kernel> Class::clone() const {                                                   \
     return std::make_unique<Class>(*this);                                                         \
