@@ -23,10 +23,10 @@
 //   posterior_covariance of m points: O(m n^2 + m^2 n);
 //   add_observations of q points: O(n^2 q + q^3); condition_on: the same.
 //
-// Parameter vector (parameters(), state(), objective()): [kernel theta (log values, see
-// kernel.hpp), log noise variance in standardized units (only with NoiseModel::learned;
-// bounds [log 1e-4, log 10]), constant mean c in standardized units (only with
-// learn_mean; bounds [-10, 10])]. New observations added by add_observations() and
+// Parameter vector (parameters(), state(), objective()): [kernel theta (log values, or
+// the values of `linear` ones; see kernel.hpp), log noise variance in standardized units
+// (only with NoiseModel::learned; bounds [log 1e-4, log 10]), constant mean c in
+// standardized units (only with learn_mean; bounds [-10, 10])]. New observations added by add_observations() and
 // condition_on() use the model's noise: the learned value, the nugget, or the mean of
 // the known variances (NoiseModel::fixed), and the output transform of the last fit.
 //
