@@ -180,7 +180,7 @@ struct Layout {
     upper.resize(size);
     for (Eigen::Index k = 0; k < n_kernel; ++k) {
       const auto& s = specs[static_cast<std::size_t>(k)];
-      kernel_priors.push_back(gp_detail::kernel_prior(options.priors, s.kind, d));
+      kernel_priors.push_back(gp_detail::kernel_prior(options.priors, s, d));
       lower(k) = s.log_lower;
       upper(k) = s.log_upper;
     }

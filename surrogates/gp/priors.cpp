@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <sstream>
+
+#include "prospect/errors.hpp"
 
 namespace prospect::gp_detail {
 
@@ -97,8 +100,25 @@ double Prior::sample_log(Rng& rng, double fallback) const {
   return fallback + rng.normal();
 }
 
-Prior kernel_prior(PriorPreset preset, kernels::HyperparameterKind kind, Eigen::Index d) {
+Prior kernel_prior(PriorPreset preset, const kernels::HyperparameterSpec& spec, Eigen::Index d) {
   using kernels::HyperparameterKind;
+  using kernels::PriorHint;
+  if (preset == PriorPreset::none || spec.linear) return {};
+  if (spec.prior.family != PriorHint::Family::none) {
+    const PriorHint& h = spec.prior;
+    const bool lognormal = h.family == PriorHint::Family::lognormal;
+    // The LogNormal mu may be any real; every other parameter must be positive.
+    if (!(h.b > 0.0) || !std::isfinite(h.b) || !std::isfinite(h.a) ||
+        (!lognormal && !(h.a > 0.0))) {
+      std::ostringstream msg;
+      msg << "kernel prior hint of \"" << spec.name << "\": " << (lognormal ? "LogNormal" : "Gamma")
+          << "(a = " << h.a << ", b = " << h.b << "); expected "
+          << (lognormal ? "a finite mu and sigma b > 0" : "concentration a > 0 and rate b > 0");
+      throw InvalidArgument(msg.str());
+    }
+    return lognormal ? Prior::lognormal(h.a, h.b) : Prior::gamma(h.a, h.b);
+  }
+  const HyperparameterKind kind = spec.kind;
   if (kind == HyperparameterKind::other) return {};
   switch (preset) {
     case PriorPreset::botorch:

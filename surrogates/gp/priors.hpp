@@ -44,10 +44,13 @@ class Prior {
   double const_ = 0.0;  // normalizing constant, precomputed (lgamma is not thread-safe)
 };
 
-/// The prior of a kernel hyperparameter of the given kind for inputs of dimension d.
-/// `other` never gets a prior; the "botorch" preset has none on the output scale
-/// (BoTorch >= 0.12 has no output scale at all).
-[[nodiscard]] Prior kernel_prior(PriorPreset preset, kernels::HyperparameterKind kind,
+/// The prior of a kernel hyperparameter for inputs of dimension d. Preset none: no
+/// prior. A `linear` hyperparameter (a signed value, not a log) never gets one: these
+/// priors are densities on positive values. Otherwise the kernel's PriorHint when it
+/// has one, else the preset's prior for the spec's kind: `other` never gets a prior,
+/// and the "botorch" preset has none on the output scale (BoTorch >= 0.12 has no output
+/// scale at all). Throws InvalidArgument for a hint with non-positive parameters.
+[[nodiscard]] Prior kernel_prior(PriorPreset preset, const kernels::HyperparameterSpec& spec,
                                  Eigen::Index d);
 /// The prior of the noise variance (standardized units).
 [[nodiscard]] Prior noise_prior(PriorPreset preset);

@@ -4,8 +4,10 @@
 // deriving from Kernel plus its test. Inputs are points of the unit cube, one per
 // ROW of an n x d matrix. Hyperparameters are passed as a vector `theta` of their
 // natural logarithms (log lengthscales, log output scale, ...), the variables the
-// likelihood optimizer works in; the kernel describes each one (name, kind, bounds,
-// default) so that the model attaches priors by kind without knowing the kernel.
+// likelihood optimizer works in, except those marked `linear` (signed scale factors,
+// held as their value); the kernel describes each one (name, kind, bounds, default,
+// optionally a recommended prior) so that the model attaches priors without knowing
+// the kernel.
 //
 // Complexity: matrix() is O(n1 n2 d); contract_hyperparameter_gradient() is
 // O(n^2 d) time and O(1) extra memory (it never forms the n x n x p derivative
@@ -27,13 +29,31 @@ using VectorCRef = Eigen::Ref<const Eigen::VectorXd>;
 /// What a hyperparameter means, so that models can attach a prior to it.
 enum class HyperparameterKind { lengthscale, outputscale, other };
 
-/// One hyperparameter, described in log space.
+/// A prior a kernel recommends for one of its hyperparameters, as a density on the
+/// hyperparameter's VALUE (not its log): Gamma(a = concentration, b = rate) or
+/// LogNormal(a = mu, b = sigma). Models use it in place of their kind-based prior when
+/// family != none (the GP does so for its presets botorch and botorch_legacy; its
+/// preset none uses no prior at all).
+struct PriorHint {
+  enum class Family { none, gamma, lognormal };
+  Family family = Family::none;
+  double a = 0.0;  ///< Gamma concentration or LogNormal mu
+  double b = 0.0;  ///< Gamma rate or LogNormal sigma
+};
+
+/// One hyperparameter, described in log space (or in value space when `linear`).
 struct HyperparameterSpec {
   std::string name;         ///< e.g. "lengthscale[2]", "outputscale"
   HyperparameterKind kind;  ///< lengthscale, outputscale or other
-  double log_lower;         ///< lower bound of log(value)
-  double log_upper;         ///< upper bound of log(value)
-  double log_default;       ///< starting log(value) when no prior says otherwise
+  double log_lower;         ///< lower bound of log(value) (of the value when linear)
+  double log_upper;         ///< upper bound of log(value) (of the value when linear)
+  double log_default;       ///< starting log(value) (the value when linear) without prior
+  /// A recommended prior on the value; ignored when `linear` (the value may be negative).
+  PriorHint prior{};
+  /// theta holds the value itself, not its log: a signed scale factor such as the
+  /// co-kriging rho. Then log_lower, log_upper and log_default are the bounds and the
+  /// default of the value itself, and models attach no log-space prior to it.
+  bool linear = false;
 };
 
 /// A positive semi-definite covariance function k(x, x') on the unit cube.
@@ -73,7 +93,7 @@ class Kernel {
     matrix(X1, X2, theta, K);
     return K;
   }
-  /// Default log hyperparameters for dimension d (each spec's log_default).
+  /// Default theta for dimension d (each spec's log_default).
   [[nodiscard]] Vector default_theta(Eigen::Index d) const {
     const auto specs = hyperparameters(d);
     Vector theta(static_cast<Eigen::Index>(specs.size()));

@@ -11,6 +11,11 @@
 //   noise >= 1e-4 (standardized units), no output scale, c without prior.
 // "botorch_legacy": lengthscale ~ Gamma(3, 6), outputscale ~ Gamma(2, 0.15),
 //   noise ~ Gamma(1.1, 0.05). "none": maximum likelihood.
+// With both botorch presets, a kernel hyperparameter whose spec carries a PriorHint
+// (kernel.hpp; e.g. the multi-fidelity kernels' BoTorch priors) gets that prior instead
+// of the kind-based one. A `linear` kernel hyperparameter (a signed value such as the
+// co-kriging rho) gets no prior, is bounded by its spec's bounds on the value, starts at
+// its default and is drawn as default + N(0, 1) for the random restarts.
 //
 // Complexity (n observations, d dimensions, p hyperparameters):
 //   fit: O(R * E * (n^3 + p n^2)) for R restarts of E likelihood evaluations;
@@ -18,10 +23,10 @@
 //   posterior_covariance of m points: O(m n^2 + m^2 n);
 //   add_observations of q points: O(n^2 q + q^3); condition_on: the same.
 //
-// Parameter vector (parameters(), state(), objective()): [kernel theta (log values, see
-// kernel.hpp), log noise variance in standardized units (only with NoiseModel::learned;
-// bounds [log 1e-4, log 10]), constant mean c in standardized units (only with
-// learn_mean; bounds [-10, 10])]. New observations added by add_observations() and
+// Parameter vector (parameters(), state(), objective()): [kernel theta (log values, or
+// the values of `linear` ones; see kernel.hpp), log noise variance in standardized units
+// (only with NoiseModel::learned; bounds [log 1e-4, log 10]), constant mean c in
+// standardized units (only with learn_mean; bounds [-10, 10])]. New observations added by add_observations() and
 // condition_on() use the model's noise: the learned value, the nugget, or the mean of
 // the known variances (NoiseModel::fixed), and the output transform of the last fit.
 //
