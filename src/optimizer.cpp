@@ -14,6 +14,7 @@
 #include "prospect/errors.hpp"
 #include "prospect/random.hpp"
 #include "prospect/storage.hpp"
+#include "prospect/surrogates/multi_fidelity/cokriging.hpp"
 #include "src/blas_threads.hpp"
 #include "src/cost_models.hpp"
 #include "src/json_io.hpp"
@@ -35,14 +36,39 @@ constexpr std::uint64_t kCostStream = 4;
 // Models below this many observations run their asks with single-threaded BLAS.
 constexpr Eigen::Index kSmallModel = 500;
 
-std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, Noise noise, int threads) {
-  if (const auto* gp = std::get_if<surrogates::GP>(&choice)) {
-    GaussianProcessOptions o = gp->gp;
+// The study's model. Throws InvalidArgument for a choice the space cannot take.
+std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, const Space& space,
+                                          Noise noise, int threads) {
+  const auto gp_options = [&](GaussianProcessOptions o) {
     o.noise = noise == Noise::none ? NoiseModel::none : NoiseModel::learned;
     if (o.threads == 0) o.threads = threads;
+    return o;
+  };
+  if (const auto* gp = std::get_if<surrogates::GP>(&choice)) {
+    const GaussianProcessOptions o = gp_options(gp->gp);
     if (gp->custom_kernel) return std::make_unique<GaussianProcess>(*gp->custom_kernel, o);
+    if (space.has_fidelity()) {
+      return std::make_unique<FidelityGP>(space.fidelity_dimension(), gp->fidelity_kernel, o);
+    }
     return std::make_unique<GaussianProcess>(kernels::Stationary(gp->kernel, gp->kernel_options),
                                              o);
+  }
+  if (const auto* ck = std::get_if<surrogates::CoKriging>(&choice)) {
+    const Parameter* level = nullptr;
+    for (const auto& p : space.parameters()) {
+      if (p.fidelity) level = &p;
+    }
+    if (space.fidelity_dimension() != 1 || level->type != ParameterType::integer) {
+      throw InvalidArgument(
+          "surrogate: co-kriging models the levels of one discrete fidelity parameter, but "
+          "the space has " +
+          std::to_string(space.fidelity_dimension()) +
+          " fidelity parameters (of which the last is " +
+          (level ? std::string(to_string(level->type)) : std::string("none")) +
+          "); use Space::add_fidelity_levels or surrogates::GP{} (a fidelity kernel)");
+    }
+    const auto levels = static_cast<Eigen::Index>(level->upper - level->lower) + 1;
+    return std::make_unique<LinearCoKriging>(levels, ck->base, gp_options(ck->gp));
   }
   return std::get<std::shared_ptr<const Surrogate>>(choice)->clone();
 }
@@ -112,7 +138,7 @@ struct Optimizer::State {
     auto problems = options.validate();
     if (!problems.empty()) throw InvalidOptions("invalid options: " + join(problems, "; "));
     try {
-      surrogate = make_surrogate(options.surrogate, options.noise, options.threads);
+      surrogate = make_surrogate(options.surrogate, space, options.noise, options.threads);
       acquisition = acquisition::make_acquisition(options.acquisition);
     } catch (const InvalidArgument& e) {
       throw InvalidOptions(std::string("invalid options: ") + e.what());

@@ -16,6 +16,8 @@ std::string to_string(const SurrogateChoice& choice) {
         if constexpr (std::is_same_v<T, surrogates::GP>) {
           return std::string("gp(") +
                  (c.custom_kernel ? c.custom_kernel->name() : kernels::to_string(c.kernel)) + ")";
+        } else if constexpr (std::is_same_v<T, surrogates::CoKriging>) {
+          return std::string("cokriging_ar1(") + kernels::to_string(c.base) + ")";
         } else {
           return c ? c->name() : std::string("(null surrogate)");
         }
@@ -103,6 +105,8 @@ std::vector<std::string> Options::validate() const {
   for (const auto& p : inner.validate()) problems.push_back("inner." + p);
   if (const auto* gp = std::get_if<surrogates::GP>(&surrogate)) {
     for (const auto& p : gp->gp.validate()) problems.push_back("surrogate.gp." + p);
+  } else if (const auto* ck = std::get_if<surrogates::CoKriging>(&surrogate)) {
+    for (const auto& p : ck->gp.validate()) problems.push_back("surrogate.gp." + p);
   } else if (!std::get<std::shared_ptr<const Surrogate>>(surrogate)) {
     problems.push_back(
         "surrogate: got a null Surrogate pointer, expected a model or surrogates::GP{}");

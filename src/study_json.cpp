@@ -61,6 +61,24 @@ void acquisition_fields(T& o, json& a, bool save) {
   }
 }
 
+void gp_fields_to_json(const GaussianProcessOptions& gp, json& s) {
+  s["priors"] = to_string(gp.priors);
+  s["noiseless_nugget"] = gp.noiseless_nugget;
+  s["restarts"] = gp.restarts;
+  s["max_evaluations"] = gp.max_evaluations;
+  s["ftol_rel"] = gp.ftol_rel;
+  s["learn_mean"] = gp.learn_mean;
+}
+
+void gp_fields_from_json(const json& s, GaussianProcessOptions& gp) {
+  gp.priors = prior_preset_from_string(s.at("priors").get<std::string>());
+  gp.noiseless_nugget = s.at("noiseless_nugget").get<double>();
+  gp.restarts = s.at("restarts").get<int>();
+  gp.max_evaluations = s.at("max_evaluations").get<int>();
+  gp.ftol_rel = s.at("ftol_rel").get<double>();
+  gp.learn_mean = s.at("learn_mean").get<bool>();
+}
+
 json affine_to_json(const acquisition::AffineCost& a) {
   return json{{"fixed", a.fixed}, {"weights", a.weights}};
 }
@@ -92,12 +110,14 @@ json options_to_json(const Options& o) {
       s["min_lengthscale"] = gp->kernel_options.min_lengthscale;
       s["max_lengthscale"] = gp->kernel_options.max_lengthscale;
     }
-    s["priors"] = to_string(gp->gp.priors);
-    s["noiseless_nugget"] = gp->gp.noiseless_nugget;
-    s["restarts"] = gp->gp.restarts;
-    s["max_evaluations"] = gp->gp.max_evaluations;
-    s["ftol_rel"] = gp->gp.ftol_rel;
-    s["learn_mean"] = gp->gp.learn_mean;
+    s["fidelity_kernel"] = to_string(gp->fidelity_kernel);
+    gp_fields_to_json(gp->gp, s);
+    j["surrogate"] = s;
+  } else if (const auto* ck = std::get_if<surrogates::CoKriging>(&o.surrogate)) {
+    json s;
+    s["type"] = "cokriging";
+    s["base"] = kernels::to_string(ck->base);
+    gp_fields_to_json(ck->gp, s);
     j["surrogate"] = s;
   } else {
     j["surrogate"] = {{"type", "user"}, {"name", to_string(o.surrogate)}};
@@ -161,13 +181,16 @@ Options options_from_json(const json& j, const Options& user) {
       gp.kernel_options.min_lengthscale = s.at("min_lengthscale").get<double>();
       gp.kernel_options.max_lengthscale = s.at("max_lengthscale").get<double>();
     }
-    gp.gp.priors = prior_preset_from_string(s.at("priors").get<std::string>());
-    gp.gp.noiseless_nugget = s.at("noiseless_nugget").get<double>();
-    gp.gp.restarts = s.at("restarts").get<int>();
-    gp.gp.max_evaluations = s.at("max_evaluations").get<int>();
-    gp.gp.ftol_rel = s.at("ftol_rel").get<double>();
-    gp.gp.learn_mean = s.at("learn_mean").get<bool>();
+    if (s.contains("fidelity_kernel")) {
+      gp.fidelity_kernel = fidelity_kernel_from_string(s.at("fidelity_kernel").get<std::string>());
+    }
+    gp_fields_from_json(s, gp.gp);
     o.surrogate = gp;
+  } else if (s.at("type") == "cokriging") {
+    surrogates::CoKriging ck;
+    ck.base = kernels::profile_from_string(s.at("base").get<std::string>());
+    gp_fields_from_json(s, ck.gp);
+    o.surrogate = ck;
   } else {
     const auto* mine = std::get_if<std::shared_ptr<const Surrogate>>(&user.surrogate);
     if (!mine || !*mine) {

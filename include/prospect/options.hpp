@@ -16,6 +16,7 @@
 #include "prospect/acquisition_optimizer.hpp"
 #include "prospect/kernels/stationary.hpp"
 #include "prospect/surrogates/gaussian_process.hpp"
+#include "prospect/surrogates/multi_fidelity/fidelity_gp.hpp"
 #include "prospect/types.hpp"
 
 namespace prospect {
@@ -29,13 +30,28 @@ struct GP {
   kernels::StationaryOptions kernel_options{};
   /// A user's own kernel; when set it replaces `kernel` and `kernel_options`.
   std::shared_ptr<const kernels::Kernel> custom_kernel = nullptr;
+  /// In a multi-fidelity study (a space with fidelity parameters) the kernel over the
+  /// design and fidelity columns: BoTorch's linear truncated fidelity kernel by default
+  /// (FidelityGP). Ignored without fidelities and when custom_kernel is set.
+  FidelityKernelChoice fidelity_kernel = FidelityKernelChoice::linear_truncated;
+  /// Priors, restarts, evaluations ... (its `noise` is set from Options::noise).
+  GaussianProcessOptions gp{};
+};
+
+/// Linear autoregressive co-kriging (Kennedy & O'Hagan 2000) over the levels of the
+/// study's ONE discrete fidelity parameter (Space::add_fidelity_levels): f_l = rho f_{l-1}
+/// + delta_l, all levels fitted jointly (LinearCoKriging).
+struct CoKriging {
+  /// Radial profile of every level's kernel.
+  kernels::Profile base = kernels::Profile::squared_exponential;
   /// Priors, restarts, evaluations ... (its `noise` is set from Options::noise).
   GaussianProcessOptions gp{};
 };
 }  // namespace surrogates
 
 /// A built-in surrogate or a user's own (cloned for each study).
-using SurrogateChoice = std::variant<surrogates::GP, std::shared_ptr<const Surrogate>>;
+using SurrogateChoice =
+    std::variant<surrogates::GP, surrogates::CoKriging, std::shared_ptr<const Surrogate>>;
 /// "gp(matern52)" or the user surrogate's name().
 [[nodiscard]] std::string to_string(const SurrogateChoice& choice);
 

@@ -43,6 +43,15 @@ const char* to_string(FidelityKernelChoice choice) {
   return "unknown";
 }
 
+FidelityKernelChoice fidelity_kernel_from_string(const std::string& name) {
+  for (const auto c : {FidelityKernelChoice::linear_truncated, FidelityKernelChoice::downsampling,
+                       FidelityKernelChoice::exponential_decay}) {
+    if (name == to_string(c)) return c;
+  }
+  throw InvalidArgument("fidelity kernel: got \"" + name +
+                        "\", expected linear_truncated, downsampling or exponential_decay");
+}
+
 FidelityGP::FidelityGP(Eigen::Index fidelity_columns, FidelityKernelChoice kernel,
                        GaussianProcessOptions options)
     : GaussianProcess(*make_kernel(fidelity_columns, kernel), options),

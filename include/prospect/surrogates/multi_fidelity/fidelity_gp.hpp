@@ -7,6 +7,8 @@
 // Complexity: as GaussianProcess.
 #pragma once
 
+#include <string>
+
 #include "prospect/surrogates/gaussian_process.hpp"
 
 namespace prospect {
@@ -24,6 +26,8 @@ enum class FidelityKernelChoice {
 };
 /// "linear_truncated", "downsampling", "exponential_decay".
 [[nodiscard]] const char* to_string(FidelityKernelChoice choice);
+/// Parses the names above; throws InvalidArgument naming the value otherwise.
+[[nodiscard]] FidelityKernelChoice fidelity_kernel_from_string(const std::string& name);
 
 /// A GP over design x fidelity with one of BoTorch's multi-fidelity kernels.
 class FidelityGP : public GaussianProcess {
