@@ -404,7 +404,11 @@ struct GaussianProcess::State {
       throw InvalidArgument("data.y: got " + std::to_string(data.y.size()) +
                             " values, expected one per row of data.X (" + std::to_string(n) + ")");
     }
-    check_unit_cube(data.X, "data.X");
+    if (options.require_unit_cube) {
+      check_unit_cube(data.X, "data.X");
+    } else {
+      check_finite_matrix(data.X, "data.X");
+    }
     check_finite_vector(data.y, "data.y");
     if (options.noise == NoiseModel::fixed) {
       if (data.noise_variance.size() != n) {
@@ -427,7 +431,7 @@ struct GaussianProcess::State {
   [[nodiscard]] Posterior prepare(const Dataset& data) const {
     Posterior p;
     const Eigen::Index n = data.X.rows();
-    p.X = data.X.cwiseMax(0.0).cwiseMin(1.0);
+    p.X = options.require_unit_cube ? Matrix(data.X.cwiseMax(0.0).cwiseMin(1.0)) : data.X;
     p.y = data.y;
     p.y_mean = data.y.mean();
     p.y_scale = 1.0;
@@ -490,7 +494,11 @@ struct GaussianProcess::State {
     Kn.diagonal().array() += p.fantasy_noise;
     p.chol.append(Kc, Kn);
     Matrix X(n + q, p.X.cols());
-    X << p.X, Xn.cwiseMax(0.0).cwiseMin(1.0);
+    if (options.require_unit_cube) {
+      X << p.X, Xn.cwiseMax(0.0).cwiseMin(1.0);
+    } else {
+      X << p.X, Xn;
+    }
     p.X = std::move(X);
     Vector y(n + q), ys(n + q), noise(n + q);
     y << p.y, yn;
@@ -510,7 +518,11 @@ struct GaussianProcess::State {
                             " values, expected one per row of X (" + std::to_string(X.rows()) +
                             ")");
     }
-    check_unit_cube(X, "X");
+    if (options.require_unit_cube) {
+      check_unit_cube(X, "X");
+    } else {
+      check_finite_matrix(X, "X");
+    }
     check_finite_vector(y, "y");
   }
 

@@ -81,6 +81,11 @@ struct GaussianProcessOptions {
   double ftol_rel = 1e-9;
   /// Learn the constant mean c (true) or fix c = 0 on standardized data.
   bool learn_mean = true;
+  /// Require training inputs in the unit cube (true: InvalidArgument outside it, values
+  /// within 1e-9 of it clipped) or accept any finite inputs (false: for models whose
+  /// inputs include a column that is not a design coordinate, e.g. the previous-level
+  /// output of NonlinearAR1).
+  bool require_unit_cube = true;
   /// Jitter escalation of the Cholesky.
   kernels::CholeskyOptions cholesky{};
   /// OpenMP threads for the restarts (0: one thread below 128 observations, OpenMP's
