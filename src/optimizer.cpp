@@ -53,22 +53,30 @@ std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, const S
     return std::make_unique<GaussianProcess>(kernels::Stationary(gp->kernel, gp->kernel_options),
                                              o);
   }
-  if (const auto* ck = std::get_if<surrogates::CoKriging>(&choice)) {
+  const bool cokriging = std::holds_alternative<surrogates::CoKriging>(choice);
+  if (cokriging || std::holds_alternative<surrogates::NARGP>(choice)) {
     const Parameter* level = nullptr;
     for (const auto& p : space.parameters()) {
       if (p.fidelity) level = &p;
     }
     if (space.fidelity_dimension() != 1 || level->type != ParameterType::integer) {
       throw InvalidArgument(
-          "surrogate: co-kriging models the levels of one discrete fidelity parameter, but "
-          "the space has " +
+          std::string("surrogate: ") + (cokriging ? "co-kriging" : "NARGP") +
+          " models the levels of one discrete fidelity parameter, but the space has " +
           std::to_string(space.fidelity_dimension()) +
-          " fidelity parameters (of which the last is " +
-          (level ? std::string(to_string(level->type)) : std::string("none")) +
+          " fidelity parameters (the last one " +
+          (level ? std::string(to_string(level->type)) : std::string("absent")) +
           "); use Space::add_fidelity_levels or surrogates::GP{} (a fidelity kernel)");
     }
     const auto levels = static_cast<Eigen::Index>(level->upper - level->lower) + 1;
-    return std::make_unique<LinearCoKriging>(levels, ck->base, gp_options(ck->gp));
+    if (cokriging) {
+      const auto& ck = std::get<surrogates::CoKriging>(choice);
+      return std::make_unique<LinearCoKriging>(levels, ck.base, gp_options(ck.gp));
+    }
+    NonlinearAR1Options o = std::get<surrogates::NARGP>(choice).options;
+    o.levels = static_cast<int>(levels);
+    o.top_noise = noise == Noise::none ? NoiseModel::none : NoiseModel::learned;
+    return std::make_unique<NonlinearAR1>(o);
   }
   return std::get<std::shared_ptr<const Surrogate>>(choice)->clone();
 }

@@ -18,6 +18,8 @@ std::string to_string(const SurrogateChoice& choice) {
                  (c.custom_kernel ? c.custom_kernel->name() : kernels::to_string(c.kernel)) + ")";
         } else if constexpr (std::is_same_v<T, surrogates::CoKriging>) {
           return std::string("cokriging_ar1(") + kernels::to_string(c.base) + ")";
+        } else if constexpr (std::is_same_v<T, surrogates::NARGP>) {
+          return "nargp";
         } else {
           return c ? c->name() : std::string("(null surrogate)");
         }
@@ -107,6 +109,8 @@ std::vector<std::string> Options::validate() const {
     for (const auto& p : gp->gp.validate()) problems.push_back("surrogate.gp." + p);
   } else if (const auto* ck = std::get_if<surrogates::CoKriging>(&surrogate)) {
     for (const auto& p : ck->gp.validate()) problems.push_back("surrogate.gp." + p);
+  } else if (const auto* nargp = std::get_if<surrogates::NARGP>(&surrogate)) {
+    for (const auto& p : nargp->options.validate()) problems.push_back("surrogate.options." + p);
   } else if (!std::get<std::shared_ptr<const Surrogate>>(surrogate)) {
     problems.push_back(
         "surrogate: got a null Surrogate pointer, expected a model or surrogates::GP{}");

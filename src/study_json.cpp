@@ -113,6 +113,16 @@ json options_to_json(const Options& o) {
     s["fidelity_kernel"] = to_string(gp->fidelity_kernel);
     gp_fields_to_json(gp->gp, s);
     j["surrogate"] = s;
+  } else if (const auto* nargp = std::get_if<surrogates::NARGP>(&o.surrogate)) {
+    const NonlinearAR1Options& n = nargp->options;
+    j["surrogate"] = {{"type", "nargp"},
+                      {"samples", n.samples},
+                      {"max_paths", n.max_paths},
+                      {"restarts", n.restarts},
+                      {"max_evaluations", n.max_evaluations},
+                      {"lower_noise", n.lower_noise},
+                      {"top_nugget", n.top_nugget},
+                      {"priors", to_string(n.priors)}};
   } else if (const auto* ck = std::get_if<surrogates::CoKriging>(&o.surrogate)) {
     json s;
     s["type"] = "cokriging";
@@ -186,6 +196,17 @@ Options options_from_json(const json& j, const Options& user) {
     }
     gp_fields_from_json(s, gp.gp);
     o.surrogate = gp;
+  } else if (s.at("type") == "nargp") {
+    surrogates::NARGP nargp;
+    NonlinearAR1Options& n = nargp.options;
+    n.samples = s.at("samples").get<int>();
+    n.max_paths = s.at("max_paths").get<Eigen::Index>();
+    n.restarts = s.at("restarts").get<int>();
+    n.max_evaluations = s.at("max_evaluations").get<int>();
+    n.lower_noise = s.at("lower_noise").get<double>();
+    n.top_nugget = s.at("top_nugget").get<double>();
+    n.priors = prior_preset_from_string(s.at("priors").get<std::string>());
+    o.surrogate = nargp;
   } else if (s.at("type") == "cokriging") {
     surrogates::CoKriging ck;
     ck.base = kernels::profile_from_string(s.at("base").get<std::string>());

@@ -17,6 +17,7 @@
 #include "prospect/kernels/stationary.hpp"
 #include "prospect/surrogates/gaussian_process.hpp"
 #include "prospect/surrogates/multi_fidelity/fidelity_gp.hpp"
+#include "prospect/surrogates/multi_fidelity/nonlinear_ar1.hpp"
 #include "prospect/types.hpp"
 
 namespace prospect {
@@ -47,11 +48,20 @@ struct CoKriging {
   /// Priors, restarts, evaluations ... (its `noise` is set from Options::noise).
   GaussianProcessOptions gp{};
 };
+
+/// The nonlinear autoregressive GP (NARGP, Perdikaris et al. 2017) over the levels of the
+/// study's ONE discrete fidelity parameter. Marginal predictions with input gradients only:
+/// it works with the analytic acquisitions at the target (LogEI ...), not with MFKG.
+struct NARGP {
+  /// Samples, restarts, noise of the lower levels ... (`levels` is set from the space,
+  /// `top_noise` from Options::noise).
+  NonlinearAR1Options options{};
+};
 }  // namespace surrogates
 
 /// A built-in surrogate or a user's own (cloned for each study).
-using SurrogateChoice =
-    std::variant<surrogates::GP, surrogates::CoKriging, std::shared_ptr<const Surrogate>>;
+using SurrogateChoice = std::variant<surrogates::GP, surrogates::CoKriging, surrogates::NARGP,
+                                     std::shared_ptr<const Surrogate>>;
 /// "gp(matern52)" or the user surrogate's name().
 [[nodiscard]] std::string to_string(const SurrogateChoice& choice);
 
