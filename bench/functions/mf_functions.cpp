@@ -79,8 +79,7 @@ double forrester(const Point& x, double level) {
 }
 
 MultiFidelityFunction continuous(std::string name, Point lower, Point upper, double optimum,
-                                 std::vector<Point> minimizers,
-                                 double (*f)(const Point&, double)) {
+                                 std::vector<Point> minimizers, double (*f)(const Point&, double)) {
   MultiFidelityFunction m;
   m.name = std::move(name);
   m.dimension = static_cast<int>(lower.size());
@@ -96,8 +95,7 @@ MultiFidelityFunction continuous(std::string name, Point lower, Point upper, dou
 }
 
 MultiFidelityFunction two_levels(std::string name, Point lower, Point upper, double optimum,
-                                 std::vector<Point> minimizers,
-                                 double (*f)(const Point&, double)) {
+                                 std::vector<Point> minimizers, double (*f)(const Point&, double)) {
   MultiFidelityFunction m;
   m.name = std::move(name);
   m.dimension = static_cast<int>(lower.size());
@@ -125,19 +123,18 @@ std::vector<MultiFidelityFunction> build() {
   // N(x1) / D(x1), whose derivative numerator N'D - ND' has the root x1 = 13/60 exactly
   // (checked in rationals): max = N(13/60) / D(13/60) = 4319/313 = 13.798722044728434.
   // The minimizers form the segment {13/60} x [0, ~0.0135]; (13/60, 0) is listed.
-  out.push_back(two_levels("currin", {0.0, 0.0}, {1.0, 1.0}, -4319.0 / 313.0,
-                           {{13.0 / 60.0, 0.0}}, currin));
+  out.push_back(
+      two_levels("currin", {0.0, 0.0}, {1.0, 1.0}, -4319.0 / 313.0, {{13.0 / 60.0, 0.0}}, currin));
   // f_H is monotone in every variable, so its minimum is at a corner; the smallest of
   // the 256 corners (enumerated) is 7.819676328755232 (ALGORITHMS.md: 7.8197).
-  out.push_back(two_levels("borehole", {0.05, 100.0, 63070.0, 990.0, 63.1, 700.0, 1120.0, 9855.0},
-                           {0.15, 50000.0, 115600.0, 1110.0, 116.0, 820.0, 1680.0, 12045.0},
-                           7.819676328755232,
-                           {{0.05, 50000.0, 63070.0, 990.0, 63.1, 820.0, 1680.0, 9855.0}},
-                           borehole));
+  out.push_back(two_levels(
+      "borehole", {0.05, 100.0, 63070.0, 990.0, 63.1, 700.0, 1120.0, 9855.0},
+      {0.15, 50000.0, 115600.0, 1110.0, 116.0, 820.0, 1680.0, 12045.0}, 7.819676328755232,
+      {{0.05, 50000.0, 63070.0, 990.0, 63.1, 820.0, 1680.0, 9855.0}}, borehole));
   // With u = 12 x - 4, f_H = u^2 sin(u) / 4 is stationary where 2 sin u + u cos u = 0;
   // the root in (4.5, 5.5) (Brent, to 1e-16) gives x = 0.757248757841856.
-  out.push_back(two_levels("forrester", {0.0}, {1.0}, -6.0207400557670825,
-                           {{0.757248757841856}}, forrester));
+  out.push_back(
+      two_levels("forrester", {0.0}, {1.0}, -6.0207400557670825, {{0.757248757841856}}, forrester));
   return out;
 }
 
