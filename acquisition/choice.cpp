@@ -40,6 +40,8 @@ std::unique_ptr<Acquisition> make_acquisition(const AcquisitionChoice& choice) {
           return std::make_unique<AnalyticAcquisition>(AnalyticOptions(option));
         } else if constexpr (holds_one_of<T, MonteCarloOptions>) {
           return make_monte_carlo(MonteCarloOptions(option));
+        } else if constexpr (std::is_same_v<T, AugmentedEI>) {
+          return std::make_unique<AugmentedExpectedImprovement>(option);
         } else {
           return make_knowledge_gradient(KnowledgeGradientChoice(option));
         }
@@ -58,6 +60,8 @@ std::string to_string(const AcquisitionChoice& choice) {
           return analytic_name(AnalyticOptions(option));
         } else if constexpr (holds_one_of<T, MonteCarloOptions>) {
           return monte_carlo_name(MonteCarloOptions(option));
+        } else if constexpr (std::is_same_v<T, AugmentedEI>) {
+          return "aei";
         } else {
           return to_string(KnowledgeGradientChoice(option));
         }
@@ -68,7 +72,7 @@ std::string to_string(const AcquisitionChoice& choice) {
 const std::vector<std::string>& acquisition_names() {
   static const std::vector<std::string> names = {"logei",     "ei",     "ucb",  "pi",      "logpi",
                                                  "qei",       "qlogei", "qucb", "qlognei", "kg",
-                                                 "finite_kg", "nei",    "mfkg"};
+                                                 "finite_kg", "nei",    "mfkg", "aei"};
   return names;
 }
 
@@ -86,6 +90,7 @@ AcquisitionChoice acquisition_from_string(const std::string& name) {
   if (n == "kg") return KG{};
   if (n == "finite_kg") return FiniteKG{};
   if (n == "mfkg") return MFKG{};
+  if (n == "aei") return AugmentedEI{};
   if (n == "nei") {
     FiniteKG nei;
     nei.noisy_ei = true;

@@ -229,6 +229,32 @@ struct Optimizer::State {
     return costs().cost(space.encode(t.params));
   }
 
+  // The fidelity of the i-th initial point: the target for a study that does not choose
+  // fidelities; otherwise cycling through the target, half and three quarters of the way
+  // to it (continuous, BoTorch's MF-KG tutorial) or through the levels from the target
+  // down (discrete), so that the model sees how the fidelities relate from the start.
+  void initial_fidelity(Eigen::Ref<Vector> u, std::size_t i) const {
+    const Vector target = space.target_fidelity();
+    const Eigen::Index first = space.dimension() - target.size();
+    if (!acquisition->fidelity_aware()) {
+      u.tail(target.size()) = target;
+      return;
+    }
+    static constexpr double kFractions[] = {1.0, 0.5, 0.75};
+    for (const auto& p : space.parameters()) {
+      if (!p.fidelity) continue;
+      const Eigen::Index k = p.column - first;
+      if (p.type == ParameterType::integer) {
+        const auto levels = static_cast<std::size_t>(p.upper - p.lower) + 1;
+        const auto top = static_cast<std::size_t>(std::lround(target[k] * double(levels - 1)));
+        const std::size_t level = (top + levels - i % levels) % levels;
+        u[p.column] = static_cast<double>(level) / static_cast<double>(levels - 1);
+      } else {
+        u[p.column] = target[k] * kFractions[i % 3];
+      }
+    }
+  }
+
   // Rows of X with the fidelity columns at their targets.
   Matrix at_target(Matrix X) const {
     const Vector target = space.target_fidelity();
@@ -373,10 +399,9 @@ struct Optimizer::State {
       const Matrix points =
           sobol(static_cast<Eigen::Index>(std::max<std::size_t>(design + 1, n_initial)), d,
                 derive_seed(options.seed, kDesignStream));
-      Params p = space.decode(points.row(static_cast<Eigen::Index>(design)).transpose());
-      // A study that does not choose fidelities evaluates at the target only.
-      if (!acquisition->fidelity_aware() && space.has_fidelity()) p = space.at_target(p);
-      chosen.push_back(std::move(p));
+      Vector u = points.row(static_cast<Eigen::Index>(design)).transpose();
+      if (space.has_fidelity()) initial_fidelity(u, design);
+      chosen.push_back(space.decode(u));
       ++design;
     }
 

@@ -50,6 +50,8 @@ void acquisition_fields(T& o, json& a, bool save) {
   } else if constexpr (std::is_same_v<T, acquisition::MFKG>) {
     acquisition_fields(o.kg, a, save);
     field(a, "cost_aware", o.cost_aware, save);
+  } else if constexpr (std::is_same_v<T, acquisition::AugmentedEI>) {
+    field(a, "c", o.c, save);
   } else if constexpr (std::is_same_v<T, acquisition::FiniteKG>) {
     field(a, "noisy_ei", o.noisy_ei, save);
     field(a, "mean_restarts", o.mean_restarts, save);

@@ -6,10 +6,12 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <numbers>
 #include <random>
 #include <string>
 
 #include "acquisition_checks.hpp"
+#include "prospect/acquisition/augmented_ei.hpp"
 #include "prospect/acquisition/cost_model.hpp"
 #include "prospect/acquisition/knowledge_gradient.hpp"
 #include "prospect/errors.hpp"
@@ -17,6 +19,7 @@
 #include "prospect/optimizer.hpp"
 #include "prospect/random.hpp"
 #include "prospect/surrogates/gaussian_process.hpp"
+#include "prospect/surrogates/multi_fidelity/fidelity_gp.hpp"
 #include "test_support.hpp"
 
 using prospect::Matrix;
@@ -198,6 +201,72 @@ TEST_CASE("MFKG equals brute-force fantasies at the fantasies' maximizers; exact
     std::mt19937_64 rng(8);
     prospect::test::check_gradient(mfkg, prospect::test::uniform(3 + F * 2, 1, rng));
   }
+}
+
+TEST_CASE("augmented EI: EI at the target times correlation, noise and cost factors; gradient") {
+  const prospect::Dataset data = fidelity_data(16, 7);
+  prospect::FidelityGP gp(1);
+  gp.fit(data, 2);
+  const auto cost = std::make_shared<pa::AffineCostModel>(
+      3, 2.0, std::vector<pa::AffineTerm>{{2, 0.0, 1.0, false, 6.0}});
+  pa::AugmentedExpectedImprovement aei;
+  CHECK(aei.fidelity_aware());
+  prospect::AcquisitionContext context;
+  context.model = &gp;
+  context.data = &data;
+  context.target_fidelity = Vector::Ones(1);
+  context.cost = cost;
+  aei.prepare(context);
+  // The incumbent: mu_t - sigma_t largest over the observed designs at the target.
+  Matrix T = data.X;
+  T.col(2).setOnes();
+  const prospect::Predictive pt = gp.predict(T);
+  double best = -1e300, f_best = 0.0;
+  for (Eigen::Index i = 0; i < T.rows(); ++i) {
+    const double score = pt.mean[i] - std::sqrt(pt.variance[i]);
+    if (score > best) best = score, f_best = pt.mean[i];
+  }
+  CHECK(aei.incumbent() == doctest::Approx(f_best).epsilon(1e-12));
+  const double noise = gp.noise_variance();
+  // A design whose low fidelities correlate with the target in the posterior (the
+  // posterior correlation may be negative elsewhere, where AEI is clamped).
+  const auto correlation = [&](const Vector& x, double s) {
+    Matrix R(2, 3);
+    R.row(0) << x[0], x[1], 1.0;
+    R.row(1) << x[0], x[1], s;
+    const Matrix S = gp.posterior_covariance(R);
+    return S(0, 1) / std::sqrt(S(0, 0) * S(1, 1));
+  };
+  const Matrix designs = prospect::sobol(64, 2, 3);
+  Vector x = designs.row(0).transpose();
+  for (Eigen::Index i = 0; i < designs.rows(); ++i) {
+    x = designs.row(i).transpose();
+    if (correlation(x, 0.0) > 0.2 && correlation(x, 0.4) > 0.2) break;
+  }
+  for (const double s : {1.0, 0.4, 0.0}) {
+    CAPTURE(s);
+    Vector z(3);
+    z << x[0], x[1], s;
+    Matrix R(2, 3);
+    R.row(0) << x[0], x[1], 1.0;
+    R.row(1) = z.transpose();
+    const Matrix S = gp.posterior_covariance(R);
+    const double mu_t = gp.predict(R.topRows(1)).mean[0];
+    const double sd_t = std::sqrt(S(0, 0));
+    const double u = (mu_t - f_best) / sd_t;
+    const double Phi = 0.5 * std::erfc(-u / std::sqrt(2.0));
+    const double phi = std::exp(-0.5 * u * u) / std::sqrt(2.0 * std::numbers::pi);
+    const double ei = sd_t * (u * Phi + phi);
+    const double corr = S(0, 1) / std::sqrt(S(0, 0) * S(1, 1));
+    REQUIRE(corr > 0.2);
+    const double alpha2 = 1.0 - std::sqrt(noise) / std::sqrt(S(1, 1) + noise);
+    const double alpha3 = (2.0 + 6.0) / (2.0 + 6.0 * s);
+    Vector v(1);
+    aei.evaluate(z.transpose(), v);
+    CHECK(v[0] == doctest::Approx(std::log(ei * corr * alpha2 * alpha3)).epsilon(1e-9));
+  }
+  std::mt19937_64 rng(12);
+  for (int k = 0; k < 3; ++k) prospect::test::check_gradient(aei, prospect::test::uniform(3, 1, rng));
 }
 
 TEST_CASE("MFKG needs a fidelity: refused on a plain space and without targets") {

@@ -7,9 +7,10 @@
 //   single point, analytic:   logei (default), ei, ucb, pi, logpi
 //   batch, Monte Carlo:       qei, qlogei, qucb, qlognei (noisy; pending-aware)
 //   knowledge gradient:       kg (one-shot, q points), finite_kg, nei (Frazier's noisy EI)
-//   multi-fidelity:           mfkg (cost-aware multi-fidelity KG; chooses the fidelity)
+//   multi-fidelity:           mfkg (cost-aware multi-fidelity KG), aei (augmented EI);
+//                             both choose the fidelity with the design
 //
-// In a multi-fidelity study (a space with add_fidelity) every acquisition but mfkg is
+// In a multi-fidelity study (a space with add_fidelity) every acquisition but mfkg and aei is
 // evaluated at the target fidelity: "EI at the target", the single-fidelity baseline.
 //
 // The Monte Carlo and knowledge-gradient acquisitions score q points jointly
@@ -24,6 +25,7 @@
 
 #include "prospect/acquisition/acquisition.hpp"
 #include "prospect/acquisition/analytic.hpp"
+#include "prospect/acquisition/augmented_ei.hpp"
 #include "prospect/acquisition/knowledge_gradient.hpp"
 #include "prospect/acquisition/monte_carlo.hpp"
 
@@ -32,7 +34,8 @@ namespace prospect::acquisition {
 /// Which acquisition to use: a built-in one's options or a user's own implementation.
 /// The first alternative, LogEI, is the default.
 using AcquisitionChoice = std::variant<LogEI, EI, UCB, PI, LogPI, qEI, qLogEI, qUCB, qLogNEI, KG,
-                                       FiniteKG, MFKG, std::shared_ptr<const Acquisition>>;
+                                       FiniteKG, MFKG, AugmentedEI,
+                                       std::shared_ptr<const Acquisition>>;
 
 /// A fresh, unprepared acquisition for a choice; a user's acquisition is cloned.
 /// Throws InvalidArgument for invalid options (each names the field) or a null pointer.
