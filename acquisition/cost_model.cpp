@@ -48,8 +48,8 @@ AffineCostModel::AffineCostModel(Eigen::Index dimension, double fixed,
   }
   for (const auto& t : terms_) {
     if (t.column < 0 || t.column >= dimension) {
-      throw InvalidArgument("affine cost: column " + std::to_string(t.column) +
-                            " is outside [0, " + std::to_string(dimension) + ")");
+      throw InvalidArgument("affine cost: column " + std::to_string(t.column) + " is outside [0, " +
+                            std::to_string(dimension) + ")");
     }
     if (!std::isfinite(t.weight)) {
       throw InvalidArgument("AffineCost.weights: got " + format_number(t.weight) +

@@ -203,7 +203,8 @@ MeanMaximum maximize_posterior_mean(const Surrogate& model, MatrixCRef anchors, 
   AcquisitionOptimizerOptions options;
   options.raw_samples = raw_samples;
   options.restarts = restarts;
-  const AcquisitionOptimum best = optimize_acquisition(mean, d, structure, seed, options, projected);
+  const AcquisitionOptimum best =
+      optimize_acquisition(mean, d, structure, seed, options, projected);
   MeanMaximum out{best.x, best.value};
   if (!std::isfinite(out.value)) out.value = -kInf;
   if (projected.rows() > 0) {

@@ -18,8 +18,8 @@ namespace {
 // parameters. The coarse mesh (level 0) smooths the stress concentration and shifts it;
 // the fine mesh (level 1) is what the study must minimize.
 double simulate(double fillet, double web, long mesh) {
-  const double fine = std::pow(6 * fillet - 2, 2) * std::sin(12 * fillet - 4) +
-                      4 * std::pow(web - 0.35, 2) + 6;
+  const double fine =
+      std::pow(6 * fillet - 2, 2) * std::sin(12 * fillet - 4) + 4 * std::pow(web - 0.35, 2) + 6;
   if (mesh == 1) return fine;
   return 0.5 * fine + 10 * (fillet - 0.5) - 2 + std::pow(web - 0.5, 2);
 }

@@ -30,9 +30,10 @@ std::shared_ptr<const acquisition::CostModel> make_affine_cost(const acquisition
                                                         std::move(terms));
 }
 
-std::shared_ptr<const acquisition::CostModel> make_cost_model(
-    const acquisition::CostChoice& choice, const Space& space, const std::vector<Trial>& trials,
-    std::uint64_t seed) {
+std::shared_ptr<const acquisition::CostModel> make_cost_model(const acquisition::CostChoice& choice,
+                                                              const Space& space,
+                                                              const std::vector<Trial>& trials,
+                                                              std::uint64_t seed) {
   if (const auto* affine = std::get_if<acquisition::AffineCost>(&choice)) {
     return make_affine_cost(*affine, space);
   }

@@ -20,8 +20,9 @@ std::shared_ptr<const acquisition::CostModel> make_affine_cost(const acquisition
 /// space's decoding, or a GP on log cost fitted (seed `seed`) on the trials that carry
 /// a measured cost (the fallback until there are min_observations of them).
 /// O(1) except the learned model's fit, O(R E n^3) on n costed trials.
-std::shared_ptr<const acquisition::CostModel> make_cost_model(
-    const acquisition::CostChoice& choice, const Space& space, const std::vector<Trial>& trials,
-    std::uint64_t seed);
+std::shared_ptr<const acquisition::CostModel> make_cost_model(const acquisition::CostChoice& choice,
+                                                              const Space& space,
+                                                              const std::vector<Trial>& trials,
+                                                              std::uint64_t seed);
 
 }  // namespace prospect::detail

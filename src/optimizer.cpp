@@ -63,8 +63,7 @@ std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, const S
       throw InvalidArgument(
           std::string("surrogate: ") + (cokriging ? "co-kriging" : "NARGP") +
           " models the levels of one discrete fidelity parameter, but the space has " +
-          std::to_string(space.fidelity_dimension()) +
-          " fidelity parameters (the last one " +
+          std::to_string(space.fidelity_dimension()) + " fidelity parameters (the last one " +
           (level ? std::string(to_string(level->type)) : std::string("absent")) +
           "); use Space::add_fidelity_levels or surrogates::GP{} (a fidelity kernel)");
     }
@@ -215,8 +214,8 @@ struct Optimizer::State {
       const auto n = static_cast<std::size_t>(std::count_if(
           trials.begin(), trials.end(), [](const Trial& t) { return t.cost.has_value(); }));
       if (n != cost_count) {
-        cost_model = detail::make_cost_model(options.cost, space, trials,
-                                             derive_seed(derive_seed(options.seed, kCostStream), n));
+        cost_model = detail::make_cost_model(
+            options.cost, space, trials, derive_seed(derive_seed(options.seed, kCostStream), n));
         cost_count = n;
       }
     }
@@ -610,10 +609,9 @@ struct Optimizer::State {
     for (Eigen::Index i = 1; i < mean.size(); ++i) {
       const Trial& t = trials[told[static_cast<std::size_t>(i)]];
       // Among equal beliefs (one design at several fidelities) the target run wins.
-      if (mean(i) > mean(i_best) || (mean(i) == mean(i_best) && space.is_at_target(t.params) &&
-                                     !space.is_at_target(trials[told[static_cast<std::size_t>(
-                                                                    i_best)]]
-                                                             .params))) {
+      if (mean(i) > mean(i_best) ||
+          (mean(i) == mean(i_best) && space.is_at_target(t.params) &&
+           !space.is_at_target(trials[told[static_cast<std::size_t>(i_best)]].params))) {
         i_best = i;
       }
     }
@@ -622,8 +620,9 @@ struct Optimizer::State {
       t.params = space.at_target(t.params);
       t.value = internal(mean(i_best));
       t.cost.reset();
-      t.message = "run at a lower fidelity; params at the target fidelity, value the model's "
-                  "posterior mean there";
+      t.message =
+          "run at a lower fidelity; params at the target fidelity, value the model's "
+          "posterior mean there";
     }
     return t;
   }

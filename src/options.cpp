@@ -144,8 +144,8 @@ std::vector<std::string> Options::validate() const {
     check_affine(*affine, "cost");
   } else if (const auto* learned = std::get_if<acquisition::LearnedCost>(&cost)) {
     if (learned->min_observations < 2) {
-      problems.push_back("cost.min_observations: got " +
-                         std::to_string(learned->min_observations) + ", expected >= 2");
+      problems.push_back("cost.min_observations: got " + std::to_string(learned->min_observations) +
+                         ", expected >= 2");
     }
     check_affine(learned->fallback, "cost.fallback");
   } else if (!std::get<acquisition::UserCost>(cost).cost) {

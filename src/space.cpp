@@ -140,8 +140,8 @@ Space& Space::add_fidelity(const std::string& name, double lower, double upper, 
                            Scale scale) {
   if (!(target >= lower && target <= upper)) {
     throw InvalidArgument("fidelity parameter " + quoted(name) + ": got target " +
-                          format_number(target) + ", expected a value in [" +
-                          format_number(lower) + ", " + format_number(upper) + "]");
+                          format_number(target) + ", expected a value in [" + format_number(lower) +
+                          ", " + format_number(upper) + "]");
   }
   Space grown = *this;  // add_real validates; nothing changes here on throw
   grown.add_real(name, lower, upper, scale);

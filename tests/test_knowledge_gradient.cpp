@@ -10,13 +10,13 @@
 #include <numbers>
 #include <random>
 
+#include "acquisition_checks.hpp"
 #include "prospect/acquisition/knowledge_gradient.hpp"
 #include "prospect/acquisition_optimizer.hpp"
 #include "prospect/errors.hpp"
 #include "prospect/kernels/stationary.hpp"
 #include "prospect/random.hpp"
 #include "prospect/surrogates/gaussian_process.hpp"
-#include "acquisition_checks.hpp"
 #include "test_support.hpp"
 
 using prospect::Dataset;

@@ -171,7 +171,7 @@ TEST_CASE("MFKG equals brute-force fantasies at the fantasies' maximizers; exact
     context.cost = cost;
     mfkg.prepare(context);
     REQUIRE(mfkg.auxiliary_size() == F * 2);  // design coordinates only
-    CHECK(mfkg.mean_maximizer()[2] == 1.0);    // current value at the target fidelity
+    CHECK(mfkg.mean_maximizer()[2] == 1.0);   // current value at the target fidelity
 
     Vector x(3);
     x << 0.35, 0.6, 0.3;
@@ -266,7 +266,8 @@ TEST_CASE("augmented EI: EI at the target times correlation, noise and cost fact
     CHECK(v[0] == doctest::Approx(std::log(ei * corr * alpha2 * alpha3)).epsilon(1e-9));
   }
   std::mt19937_64 rng(12);
-  for (int k = 0; k < 3; ++k) prospect::test::check_gradient(aei, prospect::test::uniform(3, 1, rng));
+  for (int k = 0; k < 3; ++k)
+    prospect::test::check_gradient(aei, prospect::test::uniform(3, 1, rng));
 }
 
 TEST_CASE("MFKG needs a fidelity: refused on a plain space and without targets") {
@@ -319,12 +320,12 @@ TEST_CASE("MFKG spends on the cheap level, a cost budget ends minimize, best() i
   options.cost = pa::AffineCost{1.0, {9.0}};
   options.cost_budget = 80.0;
   int calls = 0;
-  const prospect::Result result = prospect::minimize(
-      forrester, forrester_space(), 60, options, [&](const prospect::Iteration& it) {
-        ++calls;
-        CHECK(it.cost > 0.0);
-        return true;
-      });
+  const prospect::Result result = prospect::minimize(forrester, forrester_space(), 60, options,
+                                                     [&](const prospect::Iteration& it) {
+                                                       ++calls;
+                                                       CHECK(it.cost > 0.0);
+                                                       return true;
+                                                     });
   CHECK(result.termination == prospect::Termination::cost_budget_exhausted);
   CHECK(result.cost >= 80.0);
   CHECK(result.cost < 80.0 + 10.0 + 1e-9);  // stopped by the evaluation that crossed it
@@ -358,7 +359,8 @@ TEST_CASE("tell with a cost: bad costs refused unchanged; a learned cost within 
   options.cost = pa::LearnedCost{5, pa::AffineCost{}};
   prospect::Optimizer opt(space, options);
   const Matrix design = prospect::sobol(30, 2, 4);
-  for (Eigen::Index i = 0; i < design.rows(); ++i) opt.enqueue(space.decode(design.row(i).transpose()));
+  for (Eigen::Index i = 0; i < design.rows(); ++i)
+    opt.enqueue(space.decode(design.row(i).transpose()));
   const prospect::Trial first = opt.ask();
   CHECK_THROWS_AS(opt.tell(first.id, 1.0, 0.0), prospect::InvalidArgument);
   CHECK_THROWS_AS(opt.tell(first.id, 1.0, std::nan("")), prospect::InvalidArgument);

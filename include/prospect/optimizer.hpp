@@ -154,9 +154,9 @@ using IterationCallback = std::function<bool(const Iteration&)>;
 
 /// Optimizes `objective` over `space` with `budget` evaluations (its sign follows
 /// options.direction), stopping earlier once the cumulative cost reaches
-/// options.cost_budget when that is set. An exception thrown by the objective is recorded as a failed
-/// trial with its message, and the loop goes on. With options.progress a progress line
-/// per evaluation goes to stderr. Throws InvalidArgument for budget < 1.
+/// options.cost_budget when that is set. An exception thrown by the objective is recorded as a
+/// failed trial with its message, and the loop goes on. With options.progress a progress line per
+/// evaluation goes to stderr. Throws InvalidArgument for budget < 1.
 Result minimize(const std::function<double(const Params&)>& objective, const Space& space,
                 int budget, const Options& options = {}, const IterationCallback& callback = {});
 

@@ -33,9 +33,9 @@ namespace prospect::acquisition {
 
 /// Which acquisition to use: a built-in one's options or a user's own implementation.
 /// The first alternative, LogEI, is the default.
-using AcquisitionChoice = std::variant<LogEI, EI, UCB, PI, LogPI, qEI, qLogEI, qUCB, qLogNEI, KG,
-                                       FiniteKG, MFKG, AugmentedEI,
-                                       std::shared_ptr<const Acquisition>>;
+using AcquisitionChoice =
+    std::variant<LogEI, EI, UCB, PI, LogPI, qEI, qLogEI, qUCB, qLogNEI, KG, FiniteKG, MFKG,
+                 AugmentedEI, std::shared_ptr<const Acquisition>>;
 
 /// A fresh, unprepared acquisition for a choice; a user's acquisition is cloned.
 /// Throws InvalidArgument for invalid options (each names the field) or a null pointer.

@@ -26,9 +26,9 @@
 // Parameter vector (parameters(), state(), objective()): [kernel theta (log values, or
 // the values of `linear` ones; see kernel.hpp), log noise variance in standardized units
 // (only with NoiseModel::learned; bounds [log 1e-4, log 10]), constant mean c in
-// standardized units (only with learn_mean; bounds [-10, 10])]. New observations added by add_observations() and
-// condition_on() use the model's noise: the learned value, the nugget, or the mean of
-// the known variances (NoiseModel::fixed), and the output transform of the last fit.
+// standardized units (only with learn_mean; bounds [-10, 10])]. New observations added by
+// add_observations() and condition_on() use the model's noise: the learned value, the nugget, or
+// the mean of the known variances (NoiseModel::fixed), and the output transform of the last fit.
 //
 // Threads: fit() runs its starts in parallel with OpenMP and BLAS single-threaded
 // (OpenBLAS's own threads would oversubscribe the cores and change the rounding with
