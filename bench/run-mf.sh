@@ -12,8 +12,9 @@
 # target-fidelity data only). Regret is that of the evaluated design with the best
 # posterior mean at the target fidelity, recorded after every evaluation.
 #   BoTorch    bench/peers/mf_peers.py -> $out/botorch.jsonl (resumes: runs already in
-#              the file are not rerun). SLOW: with its (reduced) defaults an mfkg seed of
-#              the four functions takes about an hour on a loaded 2-core machine.
+#              the file are not rerun). SLOW: ei_target is minutes for all seeds, but
+#              an mfkg seed of the four functions takes ~0.5-1 h on a loaded 2-core
+#              machine even with mf_peers.py's reduced optimizer settings.
 #   prospect   build/bench/bench_mf, when it exists -> $out/prospect.jsonl (rewritten)
 #   speed      bench/peers/mf_ask_speed.py: one BoTorch qMFKG ask with the tutorial's
 #              settings on $out/mf_ask_data.csv (augmented Hartmann-6, 30 points)

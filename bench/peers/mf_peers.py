@@ -63,10 +63,13 @@ Runs already in --out are skipped (resumable). Loop order: methods (as listed), 
 functions (as listed), so that an interrupted run still has every function;
 a progress line per run goes to stderr. Everything on one thread (torch.set_num_threads).
 
-Speed (the defaults, shared 2-core machine, one thread, heavily loaded): ei_target runs
-take seconds; mfkg asks take ~10-20 s (continuous) and ~2x that (discrete), and the
-discrete functions take 30-60 asks (most at the cheap level), so one seed of all four
-default functions takes about an hour and 10 seeds most of a night.
+Speed (measured on the shared, loaded 2-core machine, one thread): ei_target runs take
+2-45 s each (all 10 seeds of the four functions: ~16 min). One mfkg ask on augmented
+Hartmann-6 with 30 points (mf_ask_speed.py) takes a median 57 s with the tutorial's
+settings and 10 s with these defaults; an mfkg run of augmented Hartmann-6 took 219 s
+(24 asks, median 9 s); the discrete functions need two KG optimizations per ask and
+30-60 asks (mostly at the cheap level), so one seed of the four default functions takes
+on the order of half an hour to an hour, and 10 seeds several hours.
 """
 
 import argparse
