@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "functions/csv.hpp"
 #include "prospect/prospect.hpp"
 
 namespace {
@@ -44,20 +45,9 @@ struct Data {
 };
 
 Data read_csv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw prospect::IoError("--data '" + path + "': cannot open it");
-  std::string line;
-  std::getline(in, line);
   Data d;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::vector<double> row;
-    std::stringstream ss(line);
-    for (std::string cell; std::getline(ss, cell, ',');) row.push_back(std::stod(cell));
+  for (std::vector<double> row : prospect::bench::read_numeric_csv(path).rows) {
     if (row.size() < 2) throw prospect::IoError("--data '" + path + "': a row with < 2 columns");
-    if (!d.x.empty() && row.size() != d.x.front().size() + 1) {
-      throw prospect::IoError("--data '" + path + "': rows of different lengths");
-    }
     d.y.push_back(row.back());
     row.pop_back();
     d.x.push_back(row);

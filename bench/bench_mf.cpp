@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "functions/csv.hpp"
 #include "functions/mf_functions.hpp"
 #include "prospect/prospect.hpp"
 
@@ -174,22 +175,7 @@ nlohmann::json run(const pb::MultiFidelityFunction& f, const std::string& method
 // One MFKG ask (fit + acquisition) on the fixed augmented Hartmann-6 data of
 // mf_ask_speed.py (header x0..x5,s,y; y to minimize), `reps` times from a fresh study.
 int ask_speed(const std::string& path, int reps, int threads, const std::string& out) {
-  std::ifstream in(path);
-  if (!in) {
-    std::cerr << "bench_mf: cannot read " << path
-              << " (make it with bench/peers/mf_ask_speed.py --make-data)\n";
-    return 2;
-  }
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::vector<double>> rows;
-  while (std::getline(in, line)) {
-    std::vector<double> row;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) row.push_back(std::stod(cell));
-    if (!row.empty()) rows.push_back(row);
-  }
+  const std::vector<std::vector<double>> rows = pb::read_numeric_csv(path).rows;
   const auto d = static_cast<int>(rows.front().size()) - 2;
   prospect::Space space;
   for (int j = 0; j < d; ++j) space.add_real(design_name(j), 0.0, 1.0);

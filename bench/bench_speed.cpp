@@ -21,6 +21,7 @@
 #include <sstream>
 #include <vector>
 
+#include "functions/csv.hpp"
 #include "functions/test_functions.hpp"
 #include "prospect/prospect.hpp"
 
@@ -84,17 +85,9 @@ Data hartmann_data(Eigen::Index n, std::uint64_t seed, double noise) {
 
 // Reads a CSV written by bench/peers/fit_speed.py (header, then x0..x5,y per row).
 Data read_csv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw prospect::IoError("data file '" + path + "': cannot open it");
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::vector<double>> rows;
-  while (std::getline(in, line)) {
-    std::vector<double> row;
-    std::stringstream ss(line);
-    for (std::string cell; std::getline(ss, cell, ',');) row.push_back(std::stod(cell));
-    if (row.size() != 7) throw prospect::IoError("data file '" + path + "': expected 7 columns");
-    rows.push_back(row);
+  const std::vector<std::vector<double>> rows = prospect::bench::read_numeric_csv(path).rows;
+  if (rows.front().size() != 7) {
+    throw prospect::IoError("data file '" + path + "': expected 7 columns (x0..x5, y)");
   }
   Data d{Eigen::MatrixXd(static_cast<Eigen::Index>(rows.size()), 6),
          Eigen::VectorXd(static_cast<Eigen::Index>(rows.size()))};

@@ -45,6 +45,18 @@ prospect::Space forrester_space() {
   return space;
 }
 
+// A noiseless Forrester study: level 0 costs 1, level 1 costs 10.
+prospect::Options forrester_options(std::uint64_t seed, int n_initial,
+                                    pa::AcquisitionChoice acquisition) {
+  prospect::Options options;
+  options.seed = seed;
+  options.noise = prospect::Noise::none;
+  options.n_initial = n_initial;
+  options.acquisition = std::move(acquisition);
+  options.cost = pa::AffineCost{1.0, {9.0}};
+  return options;
+}
+
 double forrester(const prospect::Params& p) {
   const double x = p.real("x");
   return p.integer("level") == 1 ? forrester_high(x) : forrester_low(x);
@@ -296,12 +308,7 @@ TEST_CASE("MFKG needs a fidelity: refused on a plain space and without targets")
 }
 
 TEST_CASE("single-fidelity acquisitions evaluate at the target fidelity only") {
-  prospect::Options options;
-  options.seed = 3;
-  options.noise = prospect::Noise::none;
-  options.n_initial = 4;
-  options.cost = pa::AffineCost{1.0, {9.0}};  // level 0 costs 1, level 1 costs 10
-  prospect::Optimizer opt(forrester_space(), options);
+  prospect::Optimizer opt(forrester_space(), forrester_options(3, 4, pa::LogEI{}));
   for (int i = 0; i < 8; ++i) {
     const prospect::Trial t = opt.ask();
     CHECK(t.params.integer("level") == 1);
@@ -312,12 +319,7 @@ TEST_CASE("single-fidelity acquisitions evaluate at the target fidelity only") {
 }
 
 TEST_CASE("MFKG spends on the cheap level, a cost budget ends minimize, best() is at the target") {
-  prospect::Options options;
-  options.seed = 5;
-  options.noise = prospect::Noise::none;
-  options.n_initial = 6;
-  options.acquisition = pa::MFKG{pa::KG{16, 4, 128, 3, 60}, true};
-  options.cost = pa::AffineCost{1.0, {9.0}};
+  prospect::Options options = forrester_options(5, 6, pa::MFKG{pa::KG{16, 4, 128, 3, 60}, true});
   options.cost_budget = 80.0;
   int calls = 0;
   const prospect::Result result = prospect::minimize(forrester, forrester_space(), 60, options,
@@ -384,12 +386,8 @@ TEST_CASE("tell with a cost: bad costs refused unchanged; a learned cost within 
 }
 
 TEST_CASE("a multi-fidelity study saves and resumes exactly") {
-  prospect::Options options;
-  options.seed = 9;
-  options.noise = prospect::Noise::none;
-  options.n_initial = 5;
-  options.acquisition = pa::MFKG{pa::KG{8, 2, 64, 2, 40}, true};
-  options.cost = pa::AffineCost{1.0, {9.0}};
+  const prospect::Options options =
+      forrester_options(9, 5, pa::MFKG{pa::KG{8, 2, 64, 2, 40}, true});
   prospect::Optimizer opt(forrester_space(), options);
   for (int i = 0; i < 7; ++i) {
     const prospect::Trial t = opt.ask();
