@@ -407,3 +407,42 @@ TEST_CASE("a multi-fidelity study saves and resumes exactly") {
   const prospect::Trial b = again.ask();
   CHECK(a.params == b.params);
 }
+
+TEST_CASE("two fidelity dimensions (epochs and data fraction): MFKG asks both, best() at target") {
+  prospect::Space space;
+  space.add_real("lr", 1e-4, 1e-1, prospect::Scale::log);
+  space.add_fidelity("epochs", 1.0, 81.0, 81.0);
+  space.add_fidelity("fraction", 0.1, 1.0, 1.0);
+  space.add_real("dropout", 0.0, 0.5);
+  REQUIRE(space.fidelity_dimension() == 2);
+  const auto loss = [](const prospect::Params& p) {
+    const double x = std::log10(p.real("lr")) + 2.5;
+    const double budget = (p.real("epochs") / 81.0) * p.real("fraction");
+    return x * x + std::pow(p.real("dropout") - 0.2, 2) + 0.5 * (1.0 - budget);
+  };
+  prospect::Options options;
+  options.seed = 4;
+  options.noise = prospect::Noise::none;
+  options.n_initial = 6;
+  options.acquisition = pa::MFKG{pa::KG{8, 2, 64, 2, 40}, true};
+  options.cost = pa::AffineCost{1.0, {0.1, 4.0}};  // 1 + 0.1 epochs + 4 fraction
+  prospect::Optimizer opt(space, options);
+  bool below_target = false;
+  for (int i = 0; i < 12; ++i) {
+    const prospect::Trial t = opt.ask();
+    CHECK(t.params.real("epochs") >= 1.0);
+    CHECK(t.params.real("fraction") <= 1.0);
+    if (i >= 6 && !space.is_at_target(t.params)) below_target = true;
+    opt.tell(t.id, loss(t.params));
+  }
+  CHECK(below_target);
+  CHECK(opt.model()->name() == "fidelity_gp(linear_truncated)");
+  const prospect::Trial best = opt.best();
+  CHECK(best.params.real("epochs") == 81.0);
+  CHECK(best.params.real("fraction") == 1.0);
+  double spent = 0.0;
+  for (const auto& t : opt.trials()) {
+    spent += 1.0 + 0.1 * t.params.real("epochs") + 4.0 * t.params.real("fraction");
+  }
+  CHECK(opt.cumulative_cost() == doctest::Approx(spent).epsilon(1e-12));
+}
