@@ -446,3 +446,38 @@ TEST_CASE("two fidelity dimensions (epochs and data fraction): MFKG asks both, b
   }
   CHECK(opt.cumulative_cost() == doctest::Approx(spent).epsilon(1e-12));
 }
+
+TEST_CASE("a user's cost function: costs, gradient by differences, needed again on load") {
+  const auto user_cost = [](const prospect::Params& p) {
+    return 2.0 + std::pow(static_cast<double>(p.integer("level")) + 1.0, 2) + p.real("x");
+  };
+  prospect::Options options = forrester_options(2, 4, pa::LogEI{});
+  options.cost = pa::UserCost{user_cost};
+  prospect::Optimizer opt(forrester_space(), options);
+  double spent = 0.0;
+  for (int i = 0; i < 5; ++i) {
+    const prospect::Trial t = opt.ask();
+    opt.tell(t.id, forrester(t.params));
+    spent += user_cost(t.params);
+  }
+  CHECK(opt.cumulative_cost() == doctest::Approx(spent).epsilon(1e-12));
+
+  const prospect::Space space = forrester_space();
+  pa::FunctionCostModel model(2,
+                              [&](prospect::VectorCRef u) { return user_cost(space.decode(u)); });
+  Vector x(2);
+  x << 0.3, 1.0;  // x = 0.3 (column 0), the target level (column 1)
+  Vector g;
+  CHECK(model.cost(x, &g) == doctest::Approx(2.0 + 4.0 + 0.3));
+  CHECK(g[0] == doctest::Approx(1.0).epsilon(1e-6));
+  pa::FunctionCostModel bad(1, [](prospect::VectorCRef) { return -1.0; });
+  CHECK_THROWS_AS((void)bad.cost(Vector::Zero(1)), prospect::InvalidArgument);
+
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "prospect_test_user_cost.json").string();
+  opt.save(path);
+  CHECK_THROWS_AS((void)prospect::Optimizer::load(path), prospect::StudyFileError);
+  const prospect::Optimizer again = prospect::Optimizer::load(path, options);
+  std::remove(path.c_str());
+  CHECK(again.cumulative_cost() == doctest::Approx(spent).epsilon(1e-12));
+}
