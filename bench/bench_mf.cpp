@@ -110,6 +110,7 @@ pa::AffineCost cost_of(const pb::MultiFidelityFunction& f) {
 
 struct RunOptions {
   std::string surrogate = "gp";
+  std::string noise = "none";
   int fantasies = 64;
 };
 
@@ -119,7 +120,7 @@ nlohmann::json run(const pb::MultiFidelityFunction& f, const std::string& method
   const prospect::Space space = make_space(f);
   prospect::Options options;
   options.seed = static_cast<std::uint64_t>(seed);
-  options.noise = prospect::Noise::none;
+  options.noise = prospect::noise_from_string(ro.noise);
   options.cost = cost_of(f);
   options.threads = 1;
   if (method == "mfkg") {
@@ -236,6 +237,7 @@ int main(int argc, char** argv) {
   app.add_option("--out", out, "append JSON lines here (stdout when empty)");
   app.add_option("--surrogate", ro.surrogate, "gp (fidelity kernel) or cokriging");
   app.add_option("--fantasies", ro.fantasies, "MFKG fantasies");
+  app.add_option("--noise", ro.noise, "none (the functions are deterministic) or learned");
   app.add_option("--ask-data", ask_data, "time MFKG asks on this CSV instead of regret runs");
   app.add_option("--reps", reps, "timed asks with --ask-data");
   app.add_option("--threads", threads, "threads with --ask-data");
