@@ -17,7 +17,8 @@
 #              machine even with mf_peers.py's reduced optimizer settings.
 #   prospect   build/bench/bench_mf, when it exists -> $out/prospect.jsonl (rewritten)
 #   speed      bench/peers/mf_ask_speed.py: one BoTorch qMFKG ask with the tutorial's
-#              settings on $out/mf_ask_data.csv (augmented Hartmann-6, 30 points)
+#              settings on $out/mf_ask_data.csv (augmented Hartmann-6, 30 points), and
+#              bench_mf --ask-data: prospect's MFKG ask on the same data; prints the ratio
 #   plot       bench/plot_mf.py $out/*.jsonl -> docs/mf_regret.svg, table $out/summary.md
 # Every library runs on ONE thread (OMP_NUM_THREADS=1, torch.set_num_threads(1)).
 #
@@ -79,6 +80,14 @@ if [ "${SKIP_SPEED:-}" != 1 ]; then
   log "speed: BoTorch qMFKG ask, $SPEED_REPS reps"
   "$venv/bin/python" bench/peers/mf_ask_speed.py --data "$out/mf_ask_data.csv" --reps "$SPEED_REPS" \
     --out "$out/mf_ask_speed_botorch.json" >/dev/null
+  if [ -x build/bench/bench_mf ]; then
+    log "speed: prospect MFKG ask, 5 reps"
+    ./build/bench/bench_mf --ask-data "$out/mf_ask_data.csv" --reps 5 \
+      --out "$out/mf_ask_speed_prospect.json" >/dev/null
+    python3 -c "import json; b=json.load(open('$out/mf_ask_speed_botorch.json'))['seconds_median']; \
+p=json.load(open('$out/mf_ask_speed_prospect.json'))['seconds_median']; \
+print(f'MFKG ask: prospect {p:.3f} s, BoTorch {b:.1f} s, ratio {b/p:.0f}x')"
+  fi
 fi
 
 if [ "${SKIP_PEERS:-}" != 1 ]; then

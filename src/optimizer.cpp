@@ -228,14 +228,17 @@ struct Optimizer::State {
     return costs().cost(space.encode(t.params));
   }
 
-  // The fidelity of the i-th initial point: the target for a study that does not choose
-  // fidelities; otherwise cycling through the target, half and three quarters of the way
-  // to it (continuous, BoTorch's MF-KG tutorial) or through the levels from the target
-  // down (discrete), so that the model sees how the fidelities relate from the start.
+  // The fidelity of the i-th initial point: the target for a study that neither chooses
+  // fidelities nor models levels; otherwise cycling through the target, half and three
+  // quarters of the way to it (continuous, BoTorch's MF-KG tutorial) or through the
+  // levels from the target down (discrete), so that the model sees how the fidelities
+  // relate from the start (co-kriging and NARGP need every level).
   void initial_fidelity(Eigen::Ref<Vector> u, std::size_t i) const {
     const Vector target = space.target_fidelity();
     const Eigen::Index first = space.dimension() - target.size();
-    if (!acquisition->fidelity_aware()) {
+    const bool level_model = std::holds_alternative<surrogates::CoKriging>(options.surrogate) ||
+                             std::holds_alternative<surrogates::NARGP>(options.surrogate);
+    if (!acquisition->fidelity_aware() && !level_model) {
       u.tail(target.size()) = target;
       return;
     }

@@ -481,3 +481,47 @@ TEST_CASE("a user's cost function: costs, gradient by differences, needed again 
   std::remove(path.c_str());
   CHECK(again.cumulative_cost() == doctest::Approx(spent).epsilon(1e-12));
 }
+
+TEST_CASE("co-kriging and NARGP studies: every level in the initial design, checked choices") {
+  // Co-kriging with MFKG, resumed from a file.
+  prospect::Options options = forrester_options(6, 4, pa::MFKG{pa::KG{8, 2, 64, 2, 40}, true});
+  options.surrogate = prospect::surrogates::CoKriging{};
+  prospect::Optimizer opt(forrester_space(), options);
+  for (int i = 0; i < 6; ++i) {
+    const prospect::Trial t = opt.ask();
+    opt.tell(t.id, forrester(t.params));
+  }
+  CHECK(opt.model()->name() == "cokriging_ar1");
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "prospect_test_cokriging.json").string();
+  opt.save(path);
+  prospect::Optimizer again = prospect::Optimizer::load(path);
+  std::remove(path.c_str());
+  CHECK(again.ask().params == opt.ask().params);
+
+  // NARGP with LogEI at the target: the initial design visits both levels, then the
+  // model-based asks stay at the target.
+  prospect::Options nargp = forrester_options(7, 4, pa::LogEI{});
+  nargp.surrogate = prospect::surrogates::NARGP{};
+  prospect::Optimizer study(forrester_space(), nargp);
+  int low = 0;
+  for (int i = 0; i < 7; ++i) {
+    const prospect::Trial t = study.ask();
+    if (i >= 4) CHECK(t.params.integer("level") == 1);
+    low += t.params.integer("level") == 0 ? 1 : 0;
+    study.tell(t.id, forrester(t.params));
+  }
+  CHECK(low == 2);
+  CHECK(study.model()->name().rfind("nargp", 0) == 0);
+
+  // Refused: level models on a continuous fidelity, NARGP under MFKG (no joint posterior).
+  prospect::Space continuous;
+  continuous.add_real("x", 0.0, 1.0);
+  continuous.add_fidelity("s", 0.0, 1.0, 1.0);
+  prospect::Options bad;
+  bad.surrogate = prospect::surrogates::CoKriging{};
+  CHECK_THROWS_AS(prospect::Optimizer(continuous, bad), prospect::InvalidOptions);
+  bad.surrogate = prospect::surrogates::NARGP{};
+  bad.acquisition = pa::MFKG{};
+  CHECK_THROWS_AS(prospect::Optimizer(forrester_space(), bad), prospect::InvalidOptions);
+}
