@@ -17,7 +17,9 @@
 // prospect's initial design is its own (Sobol over design and fidelity for mfkg, at the
 // target for ei_target). Regret = f(best().params at the target) - optimum, recorded after
 // the initial design and after every evaluation; best() is the evaluated design with the
-// best posterior mean at the target fidelity, as in mf_peers.py.
+// best posterior mean at the target fidelity, as in mf_peers.py. With --trace-mean also
+// the regret of recommend(), the posterior-mean maximizer at the target over the whole
+// space (BoTorch's tutorial recommendation), as "trace_mean".
 // Output: one JSON line per (function, method, seed), the format mf_peers.py writes.
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -111,6 +113,7 @@ pa::AffineCost cost_of(const pb::MultiFidelityFunction& f) {
 struct RunOptions {
   std::string surrogate = "gp";
   std::string noise = "none";
+  bool trace_mean = false;
   int fantasies = 64;
 };
 
@@ -143,6 +146,7 @@ nlohmann::json run(const pb::MultiFidelityFunction& f, const std::string& method
   }
   prospect::Optimizer opt(space, options);
   nlohmann::json trace = nlohmann::json::array();
+  nlohmann::json trace_mean = nlohmann::json::array();
   nlohmann::json asks = nlohmann::json::array();
   nlohmann::json fidelities = nlohmann::json::array();
   const auto regret = [&] {
@@ -159,7 +163,14 @@ nlohmann::json run(const pb::MultiFidelityFunction& f, const std::string& method
     ++evaluations;
     const bool model_based = evaluations > options.n_initial;
     if (model_based) asks.push_back(opt.last_ask_seconds());
-    if (evaluations >= options.n_initial) trace.push_back({opt.cumulative_cost(), regret()});
+    if (evaluations >= options.n_initial) {
+      trace.push_back({opt.cumulative_cost(), regret()});
+      if (ro.trace_mean) {
+        const prospect::Optimizer::Recommendation r = opt.recommend();
+        trace_mean.push_back(
+            {opt.cumulative_cost(), f.f(design_of(f, r.params), f.target()) - f.optimum});
+      }
+    }
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::fprintf(stderr, "bench_mf: seed %2d %-14s %-9s cost %7.2f regret %.4g evals %d run %.0f s\n",
@@ -237,6 +248,9 @@ int main(int argc, char** argv) {
   app.add_option("--out", out, "append JSON lines here (stdout when empty)");
   app.add_option("--surrogate", ro.surrogate, "gp (fidelity kernel) or cokriging");
   app.add_option("--fantasies", ro.fantasies, "MFKG fantasies");
+  app.add_flag("--trace-mean", ro.trace_mean,
+               "also record the regret of Optimizer::recommend() (the posterior-mean "
+               "maximizer at the target) as trace_mean");
   app.add_option("--noise", ro.noise, "none (the functions are deterministic) or learned");
   app.add_option("--ask-data", ask_data, "time MFKG asks on this CSV instead of regret runs");
   app.add_option("--reps", reps, "timed asks with --ask-data");

@@ -585,6 +585,32 @@ struct Optimizer::State {
     return candidates.row(best).transpose();
   }
 
+  // The surrogate fitted on every completed trial: the study's own when it is current,
+  // else a copy fitted here (held by `fresh`), so that reading never changes what the
+  // next ask() returns.
+  const Surrogate* current_model(const Dataset& data, std::unique_ptr<Surrogate>& fresh) const {
+    if (model_current && surrogate->fitted()) return surrogate.get();
+    fresh = surrogate->clone();
+    fresh->fit(data, derive_seed(derive_seed(options.seed, kFitStream), told.size()));
+    return fresh.get();
+  }
+
+  Recommendation recommend() const {
+    if (told.empty()) {
+      throw InvalidState("recommend(): no trial has completed yet; tell() at least one value");
+    }
+    const Dataset data = dataset(told);
+    std::unique_ptr<Surrogate> fresh;
+    const Surrogate* model = current_model(data, fresh);
+    const acquisition::MeanMaximum top = acquisition::maximize_posterior_mean(
+        *model, data.X, derive_seed(options.seed, kInnerStream), 10, 512, space.target_fidelity());
+    Matrix X(1, top.x.size());
+    X.row(0) = space.snap(top.x).transpose();
+    const Predictive p = model->predict(X);
+    return {space.decode(X.row(0).transpose()), internal(p.mean[0]),
+            std::sqrt(std::max(p.variance[0], 0.0))};
+  }
+
   Trial best() const {
     if (told.empty()) {
       throw InvalidState("best(): no trial has completed yet; tell() at least one value first");
@@ -601,12 +627,7 @@ struct Optimizer::State {
     // what the next ask() returns.
     const Dataset data = dataset(told);
     std::unique_ptr<Surrogate> fresh;
-    const Surrogate* model = surrogate.get();
-    if (!(model_current && surrogate->fitted())) {
-      fresh = surrogate->clone();
-      fresh->fit(data, derive_seed(derive_seed(options.seed, kFitStream), told.size()));
-      model = fresh.get();
-    }
+    const Surrogate* model = current_model(data, fresh);
     const Vector mean = model->predict(at_target(data.X)).mean;
     Eigen::Index i_best = 0;
     for (Eigen::Index i = 1; i < mean.size(); ++i) {
@@ -711,6 +732,9 @@ void Optimizer::enqueue(const Params& params) {
 
 Trial Optimizer::best() const {
   return s_->best();
+}
+Optimizer::Recommendation Optimizer::recommend() const {
+  return s_->recommend();
 }
 const std::vector<Trial>& Optimizer::trials() const {
   return s_->trials;

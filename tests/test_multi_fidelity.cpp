@@ -316,6 +316,14 @@ TEST_CASE("single-fidelity acquisitions evaluate at the target fidelity only") {
   }
   CHECK(opt.cumulative_cost() == doctest::Approx(80.0));
   CHECK(opt.best().params.integer("level") == 1);
+  // The model's optimum at the target: at least as good as the best evaluated design
+  // (the noiseless model interpolates it), and close to the true minimum.
+  const prospect::Optimizer::Recommendation r = opt.recommend();
+  CHECK(r.params.integer("level") == 1);
+  CHECK(r.mean <= *opt.best().value + 1e-6);
+  CHECK(r.stddev >= 0.0);
+  CAPTURE(r.params.real("x"));
+  CHECK(forrester_high(r.params.real("x")) < kForresterMin + 1.0);
 }
 
 TEST_CASE("MFKG spends on the cheap level, a cost budget ends minimize, best() is at the target") {
