@@ -37,8 +37,11 @@ constexpr std::uint64_t kCostStream = 4;
 constexpr Eigen::Index kSmallModel = 500;
 
 // The study's model. Throws InvalidArgument for a choice the space cannot take.
+// `chooses_fidelity`: the acquisition searches the fidelity columns; a study that only
+// evaluates at the target sees a constant fidelity column, where a fidelity kernel adds
+// nothing but its priors, so it gets the single-fidelity GP.
 std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, const Space& space,
-                                          Noise noise, int threads) {
+                                          Noise noise, int threads, bool chooses_fidelity) {
   const auto gp_options = [&](GaussianProcessOptions o) {
     o.noise = noise == Noise::none ? NoiseModel::none : NoiseModel::learned;
     if (o.threads == 0) o.threads = threads;
@@ -47,7 +50,7 @@ std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, const S
   if (const auto* gp = std::get_if<surrogates::GP>(&choice)) {
     const GaussianProcessOptions o = gp_options(gp->gp);
     if (gp->custom_kernel) return std::make_unique<GaussianProcess>(*gp->custom_kernel, o);
-    if (space.has_fidelity()) {
+    if (space.has_fidelity() && chooses_fidelity) {
       return std::make_unique<FidelityGP>(space.fidelity_dimension(), gp->fidelity_kernel, o);
     }
     return std::make_unique<GaussianProcess>(kernels::Stationary(gp->kernel, gp->kernel_options),
@@ -145,8 +148,9 @@ struct Optimizer::State {
     auto problems = options.validate();
     if (!problems.empty()) throw InvalidOptions("invalid options: " + join(problems, "; "));
     try {
-      surrogate = make_surrogate(options.surrogate, space, options.noise, options.threads);
       acquisition = acquisition::make_acquisition(options.acquisition);
+      surrogate = make_surrogate(options.surrogate, space, options.noise, options.threads,
+                                 acquisition->fidelity_aware());
     } catch (const InvalidArgument& e) {
       throw InvalidOptions(std::string("invalid options: ") + e.what());
     }

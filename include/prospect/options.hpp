@@ -31,9 +31,11 @@ struct GP {
   kernels::StationaryOptions kernel_options{};
   /// A user's own kernel; when set it replaces `kernel` and `kernel_options`.
   std::shared_ptr<const kernels::Kernel> custom_kernel = nullptr;
-  /// In a multi-fidelity study (a space with fidelity parameters) the kernel over the
-  /// design and fidelity columns: BoTorch's linear truncated fidelity kernel by default
-  /// (FidelityGP). Ignored without fidelities and when custom_kernel is set.
+  /// In a multi-fidelity study (a space with fidelity parameters) whose acquisition
+  /// chooses the fidelity (MFKG, AEI), the kernel over the design and fidelity columns:
+  /// BoTorch's linear truncated fidelity kernel by default (FidelityGP). Ignored without
+  /// fidelities, when custom_kernel is set, and when every evaluation is at the target
+  /// (any other acquisition): that study gets the stationary kernel above.
   FidelityKernelChoice fidelity_kernel = FidelityKernelChoice::linear_truncated;
   /// Priors, restarts, evaluations ... (its `noise` is set from Options::noise).
   GaussianProcessOptions gp{};
