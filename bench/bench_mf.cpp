@@ -181,7 +181,7 @@ nlohmann::json run(const pb::MultiFidelityFunction& f, const std::string& method
           {"budget", b.cost},      {"n_initial", options.n_initial},
           {"optimum", f.optimum},  {"trace", trace},
           {"ask_seconds", asks},   {"fidelities", fidelities},
-          {"seconds", seconds}, {"trace_mean", trace_mean}};
+          {"seconds", seconds},    {"trace_mean", trace_mean}};
 }
 
 // One MFKG ask (fit + acquisition) on the fixed augmented Hartmann-6 data of

@@ -227,7 +227,7 @@ def run(fn, method, seed):
     else:
         costs = fn["costs"]
         if len(costs) != 2:
-            raise NotImplementedError("discrete cost model: two levels only")
+            raise ValueError("discrete cost model: affine through two levels only; give a cost per level")
         cost_model = AffineFidelityCostModel(fidelity_weights={d: costs[1] - costs[0]},
                                              fixed_cost=costs[0])
         levels = [lv / (fn["levels"] - 1) for lv in range(fn["levels"])]
