@@ -62,4 +62,9 @@ int main(int argc, char** argv) {
   std::cout << "spent " << opt.cumulative_cost() << " of " << budget << " on " << opt.n_complete()
             << " runs; recommended " << best.params.to_string() << ", fine-mesh stress " << truth
             << "\n";
+  // The model's own optimum on the fine mesh, evaluated or not (BoTorch's recommendation).
+  const prospect::Optimizer::Recommendation model = opt.recommend();
+  std::cout << "the model's optimum: " << model.params.to_string() << ", believed " << model.mean
+            << " +- " << model.stddev << ", fine-mesh stress "
+            << simulate(model.params.real("fillet"), model.params.real("web"), 1) << "\n";
 }
