@@ -16,25 +16,7 @@ constexpr double pi = std::numbers::pi;
 
 // BoTorch's AugmentedHartmann: Hartmann-6 with alpha_1 lowered by 0.1 (1 - s).
 double aug_hartmann6(const Point& x, double s) {
-  static constexpr double A[4][6] = {{10, 3, 17, 3.5, 1.7, 8},
-                                     {0.05, 10, 17, 0.1, 8, 14},
-                                     {3, 3.5, 1.7, 10, 17, 8},
-                                     {17, 8, 0.05, 10, 0.1, 14}};
-  static constexpr double P[4][6] = {{1312, 1696, 5569, 124, 8283, 5886},
-                                     {2329, 4135, 8307, 3736, 1004, 9991},
-                                     {2348, 1451, 3522, 2883, 3047, 6650},
-                                     {4047, 8828, 8732, 5743, 1091, 381}};
-  const double alpha[4] = {1.0 - 0.1 * (1.0 - s), 1.2, 3.0, 3.2};
-  double sum = 0.0;
-  for (int i = 0; i < 4; ++i) {
-    double inner = 0.0;
-    for (int j = 0; j < 6; ++j) {
-      const double diff = x[j] - 1e-4 * P[i][j];
-      inner += A[i][j] * diff * diff;
-    }
-    sum += alpha[i] * std::exp(-inner);
-  }
-  return -sum;
+  return hartmann6_weighted(x, {1.0 - 0.1 * (1.0 - s), 1.2, 3.0, 3.2});
 }
 
 // BoTorch's AugmentedBranin: the x1^2 coefficient b lowered by 0.1 (1 - s).

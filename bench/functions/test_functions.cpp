@@ -55,7 +55,9 @@ double hartmann3(const Point& x) {
   return -sum;
 }
 
-double hartmann6(const Point& x) {
+}  // namespace
+
+double hartmann6_weighted(const std::vector<double>& x, const std::array<double, 4>& alpha) {
   static constexpr double A[4][6] = {{10, 3, 17, 3.5, 1.7, 8},
                                      {0.05, 10, 17, 0.1, 8, 14},
                                      {3, 3.5, 1.7, 10, 17, 8},
@@ -71,9 +73,16 @@ double hartmann6(const Point& x) {
       const double diff = x[j] - 1e-4 * P[i][j];
       inner += A[i][j] * diff * diff;
     }
-    sum += hartmann_alpha[i] * std::exp(-inner);
+    sum += alpha[static_cast<std::size_t>(i)] * std::exp(-inner);
   }
   return -sum;
+}
+
+namespace {
+
+double hartmann6(const Point& x) {
+  return hartmann6_weighted(
+      x, {hartmann_alpha[0], hartmann_alpha[1], hartmann_alpha[2], hartmann_alpha[3]});
 }
 
 double ackley(const Point& x) {

@@ -11,6 +11,7 @@
 // checks against this C++ implementation.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <string>
 #include <vector>
@@ -40,6 +41,12 @@ struct TestFunction {
   /// InvalidArgument otherwise. Points outside the box are evaluated as given.
   [[nodiscard]] double evaluate(const std::vector<double>& x) const;
 };
+
+/// -sum_i alpha_i exp(-sum_j A_ij (x_j - P_ij)^2) with Hartmann-6's A and P (x.size() == 6,
+/// not checked): Hartmann-6 for alpha = (1, 1.2, 3, 3.2); the augmented (multi-fidelity)
+/// version lowers alpha_1. O(24).
+[[nodiscard]] double hartmann6_weighted(const std::vector<double>& x,
+                                        const std::array<double, 4>& alpha);
 
 /// The suite, in a fixed order (the one listed above). Built once, thread-safe.
 [[nodiscard]] const std::vector<TestFunction>& all_functions();
