@@ -52,6 +52,12 @@ Matrix Surrogate::joint_posterior_gradient(MatrixCRef, VectorCRef, MatrixCRef, E
 Matrix Surrogate::sample(MatrixCRef, Eigen::Index, Rng&) const {
   missing(*this, "joint posterior samples", "joint_posterior");
 }
+Matrix Surrogate::function_values(MatrixCRef) const {
+  missing(*this, "posterior function samples", "function_samples");
+}
+Matrix Surrogate::function_values_gradient(MatrixCRef, MatrixCRef) const {
+  missing(*this, "gradients of posterior function samples", "function_samples");
+}
 std::unique_ptr<Surrogate> Surrogate::condition_on(MatrixCRef, VectorCRef) const {
   missing(*this, "a conditioned copy for fantasies", "conditioning");
 }

@@ -21,6 +21,7 @@
 #include "prospect/errors.hpp"
 #include "prospect/random.hpp"
 #include "src/blas_threads.hpp"
+#include "surrogates/data_checks.hpp"
 #include "surrogates/gp/priors.hpp"
 
 namespace prospect {
@@ -151,7 +152,6 @@ constexpr double kLogNoiseLower = -9.210340371976184;  // log 1e-4
 constexpr double kLogNoiseUpper = 2.302585092994046;   // log 10
 constexpr double kMeanBound = 10.0;
 constexpr double kMinVariance = 1e-12;
-constexpr double kInputTolerance = 1e-9;
 constexpr double kFailedValue = -1e100;
 
 std::string num(double v) {
@@ -321,40 +321,9 @@ double evaluate(const Problem& pb, const double* x, double* grad, Workspace& ws,
   return (lml + log_prior) * inv_n;
 }
 
-void check_finite_matrix(MatrixCRef X, const char* name) {
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    for (Eigen::Index j = 0; j < X.cols(); ++j) {
-      if (!std::isfinite(X(i, j))) {
-        throw InvalidArgument(std::string(name) + "(" + std::to_string(i) + ", " +
-                              std::to_string(j) + "): got " + num(X(i, j)) +
-                              ", expected a finite value");
-      }
-    }
-  }
-}
-
-void check_unit_cube(MatrixCRef X, const char* name) {
-  check_finite_matrix(X, name);
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    for (Eigen::Index j = 0; j < X.cols(); ++j) {
-      const double v = X(i, j);
-      if (v < -kInputTolerance || v > 1.0 + kInputTolerance) {
-        throw InvalidArgument(std::string(name) + "(" + std::to_string(i) + ", " +
-                              std::to_string(j) + "): got " + num(v) +
-                              ", expected a value in the unit interval [0, 1]");
-      }
-    }
-  }
-}
-
-void check_finite_vector(VectorCRef v, const char* name) {
-  for (Eigen::Index i = 0; i < v.size(); ++i) {
-    if (!std::isfinite(v(i))) {
-      throw InvalidArgument(std::string(name) + "(" + std::to_string(i) + "): got " + num(v(i)) +
-                            ", expected a finite value");
-    }
-  }
-}
+using detail::check_finite_matrix;
+using detail::check_finite_vector;
+using detail::check_unit_cube;
 
 }  // namespace
 

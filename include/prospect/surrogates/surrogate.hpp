@@ -61,6 +61,10 @@ struct SurrogateCapabilities {
   bool conditioning = false;     ///< condition_on() for fantasies
   bool incremental = false;      ///< add_observations() cheaper than a refit
   bool joint_gradients = false;  ///< joint_posterior_gradient() (Monte Carlo acquisitions, KG)
+  /// The posterior is a finite set of functions (HMC samples, ensemble members):
+  /// function_values() and function_values_gradient(). Monte Carlo acquisitions and
+  /// Thompson sampling then work on those functions instead of Gaussian draws.
+  bool function_samples = false;
 };
 
 /// Joint posterior of f at m points: what Monte Carlo acquisitions and the knowledge
@@ -118,6 +122,15 @@ class Surrogate {
   /// n_samples joint draws of f at the rows of X, one draw per row (n_samples x m).
   /// Default: throws.
   [[nodiscard]] virtual Matrix sample(MatrixCRef X, Eigen::Index n_samples, Rng& rng) const;
+  /// Sample-based surrogates (capabilities().function_samples): the number S of functions
+  /// f_1..f_S whose equally weighted mixture is the posterior of f. Default: 0.
+  [[nodiscard]] virtual Eigen::Index function_count() const { return 0; }
+  /// f_s at the rows of X: an S x m matrix, units of y (maximization sign).
+  /// Default: throws InvalidState (capability absent).
+  [[nodiscard]] virtual Matrix function_values(MatrixCRef X) const;
+  /// Reverse mode through function_values(): for a scalar a(F) with adjoint
+  /// values_bar = da/dF (S x m), returns da/dX (m x d). Default: throws InvalidState.
+  [[nodiscard]] virtual Matrix function_values_gradient(MatrixCRef X, MatrixCRef values_bar) const;
   /// A copy conditioned on extra observations (X, y) with the hyperparameters and
   /// output transform frozen (fantasies). Default: throws.
   [[nodiscard]] virtual std::unique_ptr<Surrogate> condition_on(MatrixCRef X, VectorCRef y) const;
