@@ -1,0 +1,262 @@
+// kernels/nngp.cpp — the infinite-width ReLU network kernel (ALGORITHMS.md §5.6).
+//
+// Per pair the triple (K_xx', K_xx, K_x'x') is propagated layer by layer (cost O(D), where
+// the study's recursion on the diagonal terms costs 3^D). Derivatives are forward mode
+// through the same recursion: two tangents for the hyperparameters, and for the input
+// gradient two scalar coefficients, because every layer's derivative in x is a linear
+// combination of x and x' (the base layer's are sigma_w^2 x' / d and 2 sigma_w^2 x / d and
+// each layer maps them linearly), so O(d + D) per pair instead of O(d D).
+#include "prospect/kernels/nngp.hpp"
+
+#include <cmath>
+#include <numbers>
+#include <sstream>
+
+#include "kernels/fidelity_math.hpp"
+#include "kernels/pairwise.hpp"
+#include "prospect/errors.hpp"
+
+namespace prospect::kernels {
+
+namespace {
+
+using Eigen::Index;
+
+constexpr int kMaxDepth = 64;
+/// |cos t| is clamped to this so that acos stays differentiable (BoTorch's 1e-7).
+constexpr double kCosMax = 1.0 - 1e-7;
+constexpr double kPi = std::numbers::pi;
+
+/// G = sqrt(a b) J(t), J(t) = sin t + (pi - t) cos t, cos t = clamp(k / sqrt(a b)), and
+/// its partial derivatives in k, a and b.
+struct Arc {
+  double G;
+  double Gk, Ga, Gb;
+};
+
+Arc arc(double k, double a, double b) {
+  const double s = std::sqrt(a * b);
+  double c = k / s;
+  bool clamped = false;
+  if (c > kCosMax) {
+    c = kCosMax;
+    clamped = true;
+  } else if (c < -kCosMax) {
+    c = -kCosMax;
+    clamped = true;
+  }
+  const double t = std::acos(c);
+  const double sn = std::sqrt(1.0 - c * c);  // sin t >= 0 on [0, pi]
+  const double J = sn + (kPi - t) * c;
+  if (clamped) {
+    // t is a constant there: only the sqrt(a b) factor moves.
+    return Arc{s * J, 0.0, 0.5 * J * s / a, 0.5 * J * s / b};
+  }
+  // dG/dk = pi - t; dG/da = sin t sqrt(b / a) / 2 (the J terms through t cancel).
+  return Arc{s * J, kPi - t, 0.5 * sn * s / a, 0.5 * sn * s / b};
+}
+
+struct NNGPEval {
+  Index d = 1;
+  int depth = 3;
+  double sw = 1.0;  // sigma_w^2
+  double sb = 1.0;  // sigma_b^2
+
+  [[nodiscard]] Index size() const { return 2; }
+
+  /// Base layer (K^0_xy, K^0_xx, K^0_yy).
+  void base(const double* x, const double* y, double& k, double& p, double& q) const {
+    double xy = 0.0, xx = 0.0, yy = 0.0;
+    for (Index j = 0; j < d; ++j) {
+      xy += x[j] * y[j];
+      xx += x[j] * x[j];
+      yy += y[j] * y[j];
+    }
+    const double f = sw / static_cast<double>(d);
+    k = sb + f * xy;
+    p = sb + f * xx;
+    q = sb + f * yy;
+  }
+
+  [[nodiscard]] double value(const double* x, const double* y) const {
+    double k, p, q;
+    base(x, y, k, p, q);
+    const double h = sw / (2.0 * kPi);
+    for (int l = 0; l < depth; ++l) {
+      k = sb + h * arc(k, p, q).G;
+      p = 0.5 * sw * p + sb;
+      q = 0.5 * sw * q + sb;
+    }
+    return k;
+  }
+
+  /// acc += w d k / d(log sigma_w^2, log sigma_b^2).
+  void add_theta_gradient(const double* x, const double* y, double w, double* acc) const {
+    double k, p, q;
+    base(x, y, k, p, q);
+    // Tangents [d/dlog sw, d/dlog sb] of k, p, q.
+    double dk0 = k - sb, dk1 = sb;
+    double dp0 = p - sb, dp1 = sb;
+    double dq0 = q - sb, dq1 = sb;
+    const double h = sw / (2.0 * kPi);
+    for (int l = 0; l < depth; ++l) {
+      const Arc r = arc(k, p, q);
+      const double nk0 = h * (r.G + r.Gk * dk0 + r.Ga * dp0 + r.Gb * dq0);
+      const double nk1 = sb + h * (r.Gk * dk1 + r.Ga * dp1 + r.Gb * dq1);
+      dp0 = 0.5 * sw * (p + dp0);
+      dp1 = sb + 0.5 * sw * dp1;
+      dq0 = 0.5 * sw * (q + dq0);
+      dq1 = sb + 0.5 * sw * dq1;
+      dk0 = nk0;
+      dk1 = nk1;
+      k = sb + h * r.G;
+      p = 0.5 * sw * p + sb;
+      q = 0.5 * sw * q + sb;
+    }
+    acc[0] += w * dk0;
+    acc[1] += w * dk1;
+  }
+
+  /// g = d k(x, y) / dx. dK_xy = cx x + cy y and dK_xx = px x at every layer.
+  void first_gradient(const double* x, const double* y, double* g) const {
+    double k, p, q;
+    base(x, y, k, p, q);
+    const double f = sw / static_cast<double>(d);
+    double cx = 0.0, cy = f, px = 2.0 * f;
+    const double h = sw / (2.0 * kPi);
+    for (int l = 0; l < depth; ++l) {
+      const Arc r = arc(k, p, q);
+      cx = h * (r.Gk * cx + r.Ga * px);
+      cy = h * r.Gk * cy;
+      px = 0.5 * sw * px;
+      k = sb + h * r.G;
+      p = 0.5 * sw * p + sb;
+      q = 0.5 * sw * q + sb;
+    }
+    for (Index j = 0; j < d; ++j) g[j] = cx * x[j] + cy * y[j];
+  }
+};
+
+NNGPEval make_eval(int depth, Index d, VectorCRef theta, const std::string& where) {
+  detail::check_dimension(d, 1, where, "at least one input column");
+  detail::check_theta(theta, 2, where, "log weight variance, log bias variance");
+  NNGPEval e;
+  e.d = d;
+  e.depth = depth;
+  e.sw = std::exp(theta(0));
+  e.sb = std::exp(theta(1));
+  return e;
+}
+
+void check_variance(const char* field, double value) {
+  if (!std::isfinite(value) || value <= 0.0) {
+    std::ostringstream msg;
+    msg << "NNGPOptions: " << field << " = " << value << "; expected a finite value > 0";
+    throw InvalidArgument(msg.str());
+  }
+}
+
+void check_range(const char* value_field, double value, const char* min_field, double lo,
+                 const char* max_field, double hi) {
+  if (!(lo < hi)) {
+    std::ostringstream msg;
+    msg << "NNGPOptions: " << min_field << " = " << lo << " and " << max_field << " = " << hi
+        << "; expected " << min_field << " < " << max_field;
+    throw InvalidArgument(msg.str());
+  }
+  if (value < lo || value > hi) {
+    std::ostringstream msg;
+    msg << "NNGPOptions: " << value_field << " = " << value << "; expected a value in [" << lo
+        << ", " << hi << "] (" << min_field << ", " << max_field << ")";
+    throw InvalidArgument(msg.str());
+  }
+}
+
+}  // namespace
+
+void NNGPOptions::validate() const {
+  if (depth < 1 || depth > kMaxDepth) {
+    throw InvalidArgument("NNGPOptions: depth = " + std::to_string(depth) +
+                          "; expected an integer in [1, " + std::to_string(kMaxDepth) +
+                          "] (hidden ReLU layers)");
+  }
+  check_variance("weight_variance", weight_variance);
+  check_variance("bias_variance", bias_variance);
+  check_variance("min_weight_variance", min_weight_variance);
+  check_variance("max_weight_variance", max_weight_variance);
+  check_variance("min_bias_variance", min_bias_variance);
+  check_variance("max_bias_variance", max_bias_variance);
+  check_range("weight_variance", weight_variance, "min_weight_variance", min_weight_variance,
+              "max_weight_variance", max_weight_variance);
+  check_range("bias_variance", bias_variance, "min_bias_variance", min_bias_variance,
+              "max_bias_variance", max_bias_variance);
+}
+
+NeuralNetworkKernel::NeuralNetworkKernel(NNGPOptions options) : options_(options) {
+  options_.validate();
+}
+
+std::unique_ptr<Kernel> NeuralNetworkKernel::clone() const {
+  return std::make_unique<NeuralNetworkKernel>(*this);
+}
+
+std::string NeuralNetworkKernel::name() const {
+  return "nngp(relu,depth=" + std::to_string(options_.depth) + ")";
+}
+
+std::vector<HyperparameterSpec> NeuralNetworkKernel::hyperparameters(Eigen::Index d) const {
+  detail::check_dimension(d, 1, "NeuralNetworkKernel::hyperparameters",
+                          "at least one input column");
+  const NNGPOptions& o = options_;
+  return {
+      HyperparameterSpec{"weight_variance", HyperparameterKind::other,
+                         std::log(o.min_weight_variance), std::log(o.max_weight_variance),
+                         std::log(o.weight_variance)},
+      HyperparameterSpec{"bias_variance", HyperparameterKind::other, std::log(o.min_bias_variance),
+                         std::log(o.max_bias_variance), std::log(o.bias_variance)}};
+}
+
+void NeuralNetworkKernel::matrix(MatrixCRef X1, MatrixCRef X2, VectorCRef theta,
+                                 Eigen::Ref<Matrix> K) const {
+  const std::string where = "NeuralNetworkKernel::matrix";
+  detail::check_same_columns(X1, X2, where);
+  const auto e = make_eval(options_.depth, X1.cols(), theta, where);
+  detail::check_matrix_shape(K.rows(), K.cols(), X1.rows(), X2.rows(), where, "K");
+  detail::pairwise_matrix(e, X1, X2, K);
+}
+
+void NeuralNetworkKernel::diagonal(MatrixCRef X, VectorCRef theta, Eigen::Ref<Vector> diag) const {
+  const std::string where = "NeuralNetworkKernel::diagonal";
+  const auto e = make_eval(options_.depth, X.cols(), theta, where);
+  detail::check_vector_size(diag.size(), X.rows(), where, "diag");
+  detail::pairwise_diagonal(e, X, diag);
+}
+
+void NeuralNetworkKernel::contract_hyperparameter_gradient(MatrixCRef X, VectorCRef theta,
+                                                           MatrixCRef W,
+                                                           Eigen::Ref<Vector> grad) const {
+  const std::string where = "NeuralNetworkKernel::contract_hyperparameter_gradient";
+  const auto e = make_eval(options_.depth, X.cols(), theta, where);
+  detail::check_matrix_shape(W.rows(), W.cols(), X.rows(), X.rows(), where, "W");
+  detail::check_vector_size(grad.size(), theta.size(), where, "grad");
+  detail::pairwise_contract(e, X, W, grad);
+}
+
+void NeuralNetworkKernel::input_gradient(VectorCRef x, MatrixCRef X, VectorCRef theta,
+                                         Eigen::Ref<Matrix> J) const {
+  const std::string where = "NeuralNetworkKernel::input_gradient";
+  const auto e = make_eval(options_.depth, X.cols(), theta, where);
+  detail::check_vector_size(x.size(), X.cols(), where, "x");
+  detail::check_matrix_shape(J.rows(), J.cols(), X.rows(), X.cols(), where, "J");
+  detail::pairwise_input_gradient(e, x, X, J);
+}
+
+void NeuralNetworkKernel::diagonal_gradient(VectorCRef x, VectorCRef theta,
+                                            Eigen::Ref<Vector> g) const {
+  const std::string where = "NeuralNetworkKernel::diagonal_gradient";
+  const auto e = make_eval(options_.depth, x.size(), theta, where);
+  detail::check_vector_size(g.size(), x.size(), where, "g");
+  detail::pairwise_diagonal_gradient(e, x, g);
+}
+
+}  // namespace prospect::kernels
