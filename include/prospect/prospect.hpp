@@ -16,6 +16,7 @@
 #include "prospect/kernels/kernel.hpp"
 #include "prospect/kernels/nargp.hpp"
 #include "prospect/kernels/stationary.hpp"
+#include "prospect/metrics/calibration.hpp"
 #include "prospect/optimizer.hpp"
 #include "prospect/options.hpp"
 #include "prospect/random.hpp"
