@@ -42,6 +42,8 @@ std::unique_ptr<Acquisition> make_acquisition(const AcquisitionChoice& choice) {
           return make_monte_carlo(MonteCarloOptions(option));
         } else if constexpr (std::is_same_v<T, AugmentedEI>) {
           return std::make_unique<AugmentedExpectedImprovement>(option);
+        } else if constexpr (std::is_same_v<T, Thompson>) {
+          return std::make_unique<ThompsonSampling>();
         } else {
           return make_knowledge_gradient(KnowledgeGradientChoice(option));
         }
@@ -62,6 +64,8 @@ std::string to_string(const AcquisitionChoice& choice) {
           return monte_carlo_name(MonteCarloOptions(option));
         } else if constexpr (std::is_same_v<T, AugmentedEI>) {
           return "aei";
+        } else if constexpr (std::is_same_v<T, Thompson>) {
+          return "ts";
         } else {
           return to_string(KnowledgeGradientChoice(option));
         }
@@ -72,7 +76,7 @@ std::string to_string(const AcquisitionChoice& choice) {
 const std::vector<std::string>& acquisition_names() {
   static const std::vector<std::string> names = {"logei",     "ei",     "ucb",  "pi",      "logpi",
                                                  "qei",       "qlogei", "qucb", "qlognei", "kg",
-                                                 "finite_kg", "nei",    "mfkg", "aei"};
+                                                 "finite_kg", "nei",    "mfkg", "aei",     "ts"};
   return names;
 }
 
@@ -91,6 +95,7 @@ AcquisitionChoice acquisition_from_string(const std::string& name) {
   if (n == "finite_kg") return FiniteKG{};
   if (n == "mfkg") return MFKG{};
   if (n == "aei") return AugmentedEI{};
+  if (n == "ts") return Thompson{};
   if (n == "nei") {
     FiniteKG nei;
     nei.noisy_ei = true;

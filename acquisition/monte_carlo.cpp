@@ -141,16 +141,37 @@ double fatmax(const std::vector<double>& v, double tau, std::vector<double>& dv,
   return M + tau * std::log(S);
 }
 
+// The rows i of X with keep[i] set, in their original order.
+Matrix select_rows(const Matrix& X, const std::vector<char>& keep) {
+  std::vector<Eigen::Index> rows;
+  for (Eigen::Index i = 0; i < X.rows(); ++i)
+    if (keep[static_cast<std::size_t>(i)]) rows.push_back(i);
+  Matrix out(static_cast<Eigen::Index>(rows.size()), X.cols());
+  for (std::size_t k = 0; k < rows.size(); ++k)
+    out.row(static_cast<Eigen::Index>(k)) = X.row(rows[k]);
+  return out;
+}
+
 // Rows of X that are the argmax of f in at least one of `draws` joint posterior samples
 // (BoTorch's prune_inferior_points with max_frac = 1), in their original order.
 Matrix prune_baseline(const Surrogate& model, const Matrix& X, int draws, std::uint64_t seed) {
   const Eigen::Index n = X.rows();
   if (n == 1) return X;
+  std::vector<char> keep(static_cast<std::size_t>(n), 0);
+  if (model.capabilities().function_samples) {
+    // The posterior is the model's functions themselves: keep each one's argmax.
+    const Matrix F = model.function_values(X);
+    for (Eigen::Index i = 0; i < F.rows(); ++i) {
+      Eigen::Index best = 0;
+      F.row(i).maxCoeff(&best);
+      keep[static_cast<std::size_t>(best)] = 1;
+    }
+    return select_rows(X, keep);
+  }
   const JointPosterior jp = model.joint_posterior(X);
   check_posterior(jp, n, "qlognei prepare()", model);
   const kernels::RobustCholesky chol(jp.covariance, jitter_options(jp.covariance));
   const Matrix Lt = chol.matrixL().transpose();
-  std::vector<char> keep(static_cast<std::size_t>(n), 0);
   // The draws in blocks keep the sample matrix at O(block n) for large n.
   const Eigen::Index block = 256;
   const Matrix Z = base_normals(draws, n, derive_seed(seed, kPruneStream));
@@ -164,13 +185,7 @@ Matrix prune_baseline(const Surrogate& model, const Matrix& X, int draws, std::u
       keep[static_cast<std::size_t>(best)] = 1;
     }
   }
-  std::vector<Eigen::Index> rows;
-  for (Eigen::Index i = 0; i < n; ++i)
-    if (keep[static_cast<std::size_t>(i)]) rows.push_back(i);
-  Matrix out(static_cast<Eigen::Index>(rows.size()), X.cols());
-  for (std::size_t k = 0; k < rows.size(); ++k)
-    out.row(static_cast<Eigen::Index>(k)) = X.row(rows[k]);
-  return out;
+  return select_rows(X, keep);
 }
 
 }  // namespace
@@ -238,9 +253,11 @@ void MonteCarloAcquisition::prepare(const AcquisitionContext& context) {
     throw InvalidArgument(who + ": context.model (\"" + model->name() +
                           "\") is not fitted, expected a fitted surrogate");
   }
-  if (!model->capabilities().joint_posterior) {
+  const bool functions = model->capabilities().function_samples;
+  if (!model->capabilities().joint_posterior && !functions) {
     throw InvalidArgument(who + ": context.model (\"" + model->name() +
-                          "\") gives no joint posterior, which Monte Carlo acquisitions need");
+                          "\") gives neither a joint posterior nor posterior functions, one of "
+                          "which Monte Carlo acquisitions need");
   }
   const Eigen::Index d = model->dimension();
   const Matrix& P = context.X_pending;
@@ -275,15 +292,21 @@ void MonteCarloAcquisition::prepare(const AcquisitionContext& context) {
   const Eigen::Index b = baseline.rows();
   const Eigen::Index p = P.rows();
   const Eigen::Index f = b + p;
-  const Eigen::Index N = samples();
+  const Eigen::Index N = functions ? model->function_count() : samples();
 
   Matrix X_fixed(f, d);
   X_fixed.topRows(b) = baseline;
   if (p > 0) X_fixed.bottomRows(p) = P;
-  const Matrix Z = base_normals(N, f + q_, context.seed);
+  const Matrix Z = functions ? Matrix(N, 0) : base_normals(N, f + q_, context.seed);
   kernels::RobustCholesky chol;
   Matrix xi_fixed(N, f);
-  if (f > 0) {
+  if (functions) {
+    if (f > 0) xi_fixed = model->function_values(X_fixed);
+    if (xi_fixed.rows() != N || !xi_fixed.allFinite()) {
+      throw NumericalError(who + ": surrogate \"" + model->name() +
+                           "\" gave non-finite or mis-sized function values");
+    }
+  } else if (f > 0) {
     const JointPosterior jp = model->joint_posterior(X_fixed);
     check_posterior(jp, f, who, *model);
     chol.compute(jp.covariance, jitter_options(jp.covariance));
@@ -302,8 +325,9 @@ void MonteCarloAcquisition::prepare(const AcquisitionContext& context) {
   X_fixed_ = std::move(X_fixed);
   n_baseline_ = b;
   chol_fixed_ = std::move(chol);
-  Z_fixed_ = Z.leftCols(f);
-  Z_free_ = Z.rightCols(q_);
+  functions_ = functions;
+  Z_fixed_ = functions ? Matrix() : Matrix(Z.leftCols(f));
+  Z_free_ = functions ? Matrix(N, 0) : Matrix(Z.rightCols(q_));
   xi_pending_ = xi_fixed.rightCols(p);
   best_ = std::move(best);
 }
@@ -317,7 +341,8 @@ void MonteCarloAcquisition::require_prepared(const char* caller) const {
 }
 
 bool MonteCarloAcquisition::has_gradient() const {
-  return model_ != nullptr && model_->capabilities().joint_gradients;
+  return model_ != nullptr && (functions_ ? model_->capabilities().input_gradients
+                                          : model_->capabilities().joint_gradients);
 }
 
 // The sample average of the per-sample utility over Y (N x r: pending columns, then the
@@ -416,6 +441,32 @@ double MonteCarloAcquisition::reduce(const Matrix& Y, Matrix* Y_bar) const {
   return M + std::log(S) - std::log(static_cast<double>(N));
 }
 
+// Sample-based surrogates: the samples are the model's S functions (all of them, so the
+// average is the exact expectation under the model's posterior), each evaluated at the
+// whole batch, which keeps the joint of the q points within one function.
+double MonteCarloAcquisition::run_on_functions(const Matrix& Xq, Vector* grad,
+                                               const std::string& who) const {
+  const Eigen::Index p = xi_pending_.cols();
+  const Eigen::Index q = q_;
+  const Eigen::Index d = Xq.cols();
+  const Matrix F = model_->function_values(Xq);
+  if (F.rows() != xi_pending_.rows() || F.cols() != q || !F.allFinite()) {
+    throw NumericalError(who + ": surrogate \"" + model_->name() +
+                         "\" gave non-finite or mis-sized function values");
+  }
+  Matrix Y(F.rows(), p + q);
+  if (p > 0) Y.leftCols(p) = xi_pending_;
+  Y.rightCols(q) = F;
+  Matrix Y_bar;
+  const double value = reduce(Y, grad != nullptr ? &Y_bar : nullptr);
+  if (std::isnan(value)) throw NumericalError(who + ": the Monte Carlo estimate is NaN");
+  if (grad == nullptr) return value;
+  const Matrix G = model_->function_values_gradient(Xq, Y_bar.rightCols(q));
+  grad->resize(q * d);
+  for (Eigen::Index j = 0; j < q; ++j) grad->segment(j * d, d) = G.row(j).transpose();
+  return value;
+}
+
 double MonteCarloAcquisition::run(const Matrix& Xq, Vector* grad) const {
   const Eigen::Index f = X_fixed_.rows();
   const Eigen::Index p = xi_pending_.cols();
@@ -423,6 +474,7 @@ double MonteCarloAcquisition::run(const Matrix& Xq, Vector* grad) const {
   const Eigen::Index d = Xq.cols();
   const Eigen::Index N = Z_free_.rows();
   const std::string who = name() + (grad != nullptr ? " evaluate_with_gradient()" : " evaluate()");
+  if (functions_) return run_on_functions(Xq, grad, who);
 
   Matrix R(f + q, d);
   R.topRows(f) = X_fixed_;

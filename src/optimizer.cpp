@@ -56,6 +56,13 @@ std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, const S
     return std::make_unique<GaussianProcess>(kernels::Stationary(gp->kernel, gp->kernel_options),
                                              o);
   }
+  if (const auto* nngp = std::get_if<surrogates::NNGP>(&choice)) {
+    return std::make_unique<GaussianProcess>(kernels::NeuralNetworkKernel(nngp->kernel),
+                                             gp_options(nngp->gp));
+  }
+  if (const auto* hmc = std::get_if<surrogates::HMC>(&choice)) {
+    return std::make_unique<HMCNetwork>(hmc->options);
+  }
   const bool cokriging = std::holds_alternative<surrogates::CoKriging>(choice);
   if (cokriging || std::holds_alternative<surrogates::NARGP>(choice)) {
     const Parameter* level = nullptr;
@@ -167,9 +174,21 @@ struct Optimizer::State {
                          "\" cannot give; use an analytic acquisition (LogEI, UCB) or a GP");
     }
     if (needs.conditioning && !caps.conditioning) {
+      problems.push_back(
+          "acquisition \"" + acquisition->name() + "\" needs fantasies that surrogate \"" +
+          surrogate->name() + "\" cannot give; " +
+          (caps.function_samples
+               ? "with this surrogate use acquisition::qLogNEI{} (Monte Carlo over its "
+                 "networks), acquisition::LogEI{} or acquisition::Thompson{}, or keep the "
+                 "knowledge gradient with a GP (surrogates::GP{} or surrogates::NNGP{})"
+               : "use acquisition::LogEI{} or a GP"));
+    }
+    if (needs.function_samples && !caps.function_samples) {
       problems.push_back("acquisition \"" + acquisition->name() +
-                         "\" needs fantasies that surrogate \"" + surrogate->name() +
-                         "\" cannot give; use acquisition::LogEI{} or a GP");
+                         "\" needs a finite set of posterior functions that surrogate \"" +
+                         surrogate->name() +
+                         "\" cannot give; use a sample-based surrogate (surrogates::HMC{} or "
+                         "surrogates::DeepEnsemble{}), or acquisition::qLogNEI{} with this one");
     }
     if (acquisition->fidelity_aware() && !space.has_fidelity()) {
       problems.push_back("acquisition \"" + acquisition->name() +

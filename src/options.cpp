@@ -20,6 +20,10 @@ std::string to_string(const SurrogateChoice& choice) {
           return std::string("cokriging_ar1(") + kernels::to_string(c.base) + ")";
         } else if constexpr (std::is_same_v<T, surrogates::NARGP>) {
           return "nargp";
+        } else if constexpr (std::is_same_v<T, surrogates::NNGP>) {
+          return "gp(nngp)";
+        } else if constexpr (std::is_same_v<T, surrogates::HMC>) {
+          return "hmc_bnn";
         } else {
           return c ? c->name() : std::string("(null surrogate)");
         }
@@ -111,6 +115,15 @@ std::vector<std::string> Options::validate() const {
     for (const auto& p : ck->gp.validate()) problems.push_back("surrogate.gp." + p);
   } else if (const auto* nargp = std::get_if<surrogates::NARGP>(&surrogate)) {
     for (const auto& p : nargp->options.validate()) problems.push_back("surrogate.options." + p);
+  } else if (const auto* nngp = std::get_if<surrogates::NNGP>(&surrogate)) {
+    for (const auto& p : nngp->gp.validate()) problems.push_back("surrogate.gp." + p);
+    try {
+      nngp->kernel.validate();
+    } catch (const InvalidArgument& e) {
+      problems.push_back(std::string("surrogate.kernel: ") + e.what());
+    }
+  } else if (const auto* hmc = std::get_if<surrogates::HMC>(&surrogate)) {
+    for (const auto& p : hmc->options.validate()) problems.push_back("surrogate.options." + p);
   } else if (!std::get<std::shared_ptr<const Surrogate>>(surrogate)) {
     problems.push_back(
         "surrogate: got a null Surrogate pointer, expected a model or surrogates::GP{}");

@@ -92,6 +92,47 @@ acquisition::AffineCost affine_from_json(const json& j) {
   return a;
 }
 
+json hmc_to_json(const HMCNetworkOptions& h) {
+  return {{"type", "hmc_bnn"},
+          {"hidden", h.hidden},
+          {"activation", bnn::to_string(h.activation)},
+          {"chains", h.chains},
+          {"burn_in", h.burn_in},
+          {"samples", h.samples},
+          {"thin", h.thin},
+          {"initial_step", h.initial_step},
+          {"path_length", h.path_length},
+          {"max_leapfrog", h.max_leapfrog},
+          {"step_jitter", h.step_jitter},
+          {"target_accept", h.target_accept},
+          {"prior_variance", h.prior_variance},
+          {"noise_variance", h.noise_variance},
+          {"learn_noise", h.learn_noise},
+          {"pretrain_steps", h.pretrain_steps},
+          {"pretrain_learning_rate", h.pretrain_learning_rate}};
+}
+
+HMCNetworkOptions hmc_from_json(const json& s) {
+  HMCNetworkOptions h;
+  h.hidden = s.at("hidden").get<std::vector<Eigen::Index>>();
+  h.activation = bnn::activation_from_string(s.at("activation").get<std::string>());
+  h.chains = s.at("chains").get<int>();
+  h.burn_in = s.at("burn_in").get<int>();
+  h.samples = s.at("samples").get<int>();
+  h.thin = s.at("thin").get<int>();
+  h.initial_step = s.at("initial_step").get<double>();
+  h.path_length = s.at("path_length").get<double>();
+  h.max_leapfrog = s.at("max_leapfrog").get<int>();
+  h.step_jitter = s.at("step_jitter").get<double>();
+  h.target_accept = s.at("target_accept").get<double>();
+  h.prior_variance = s.at("prior_variance").get<double>();
+  h.noise_variance = s.at("noise_variance").get<double>();
+  h.learn_noise = s.at("learn_noise").get<bool>();
+  h.pretrain_steps = s.at("pretrain_steps").get<int>();
+  h.pretrain_learning_rate = s.at("pretrain_learning_rate").get<double>();
+  return h;
+}
+
 }  // namespace
 
 json options_to_json(const Options& o) {
@@ -125,6 +166,16 @@ json options_to_json(const Options& o) {
                       {"lower_noise", n.lower_noise},
                       {"top_nugget", n.top_nugget},
                       {"priors", to_string(n.priors)}};
+  } else if (const auto* nngp = std::get_if<surrogates::NNGP>(&o.surrogate)) {
+    json s;
+    s["type"] = "nngp";
+    s["depth"] = nngp->kernel.depth;
+    s["weight_variance"] = nngp->kernel.weight_variance;
+    s["bias_variance"] = nngp->kernel.bias_variance;
+    gp_fields_to_json(nngp->gp, s);
+    j["surrogate"] = s;
+  } else if (const auto* hmc = std::get_if<surrogates::HMC>(&o.surrogate)) {
+    j["surrogate"] = hmc_to_json(hmc->options);
   } else if (const auto* ck = std::get_if<surrogates::CoKriging>(&o.surrogate)) {
     json s;
     s["type"] = "cokriging";
@@ -209,6 +260,15 @@ Options options_from_json(const json& j, const Options& user) {
     n.top_nugget = s.at("top_nugget").get<double>();
     n.priors = prior_preset_from_string(s.at("priors").get<std::string>());
     o.surrogate = nargp;
+  } else if (s.at("type") == "nngp") {
+    surrogates::NNGP nngp;
+    nngp.kernel.depth = s.at("depth").get<int>();
+    nngp.kernel.weight_variance = s.at("weight_variance").get<double>();
+    nngp.kernel.bias_variance = s.at("bias_variance").get<double>();
+    gp_fields_from_json(s, nngp.gp);
+    o.surrogate = nngp;
+  } else if (s.at("type") == "hmc_bnn") {
+    o.surrogate = surrogates::HMC{hmc_from_json(s)};
   } else if (s.at("type") == "cokriging") {
     surrogates::CoKriging ck;
     ck.base = kernels::profile_from_string(s.at("base").get<std::string>());

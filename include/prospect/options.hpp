@@ -14,7 +14,9 @@
 
 #include "prospect/acquisition/choice.hpp"
 #include "prospect/acquisition_optimizer.hpp"
+#include "prospect/kernels/nngp.hpp"
 #include "prospect/kernels/stationary.hpp"
+#include "prospect/surrogates/bnn/hmc_network.hpp"
 #include "prospect/surrogates/gaussian_process.hpp"
 #include "prospect/surrogates/multi_fidelity/fidelity_gp.hpp"
 #include "prospect/surrogates/multi_fidelity/nonlinear_ar1.hpp"
@@ -59,11 +61,30 @@ struct NARGP {
   /// `top_noise` from Options::noise).
   NonlinearAR1Options options{};
 };
+/// An exact GP with the infinite-width ReLU network kernel (NNGP, kernels::NeuralNetworkKernel):
+/// a non-stationary kernel the BNN-BO study found strong in many dimensions. Being a GP, it
+/// works with every acquisition (the knowledge gradient included).
+struct NNGP {
+  /// Depth and the starting weight and bias variances (learned by marginal likelihood).
+  kernels::NNGPOptions kernel{};
+  /// Priors, restarts, evaluations ... (its `noise` is set from Options::noise).
+  GaussianProcessOptions gp{};
+};
+
+/// A Bayesian neural network sampled by full-batch HMC (HMCNetwork). Its posterior is a set
+/// of networks: analytic acquisitions use the mixture's moments, qLogNEI/qEI/qUCB and
+/// Thompson sampling use the networks themselves; the knowledge gradient is refused (no
+/// fantasies).
+struct HMC {
+  /// Architecture, chains, burn-in, step-size adaptation, prior and noise.
+  HMCNetworkOptions options{};
+};
 }  // namespace surrogates
 
 /// A built-in surrogate or a user's own (cloned for each study).
-using SurrogateChoice = std::variant<surrogates::GP, surrogates::CoKriging, surrogates::NARGP,
-                                     std::shared_ptr<const Surrogate>>;
+using SurrogateChoice =
+    std::variant<surrogates::GP, surrogates::CoKriging, surrogates::NARGP, surrogates::NNGP,
+                 surrogates::HMC, std::shared_ptr<const Surrogate>>;
 /// "gp(matern52)" or the user surrogate's name().
 [[nodiscard]] std::string to_string(const SurrogateChoice& choice);
 

@@ -28,9 +28,10 @@ namespace prospect {
 
 /// What an acquisition requires of its surrogate.
 struct AcquisitionNeeds {
-  bool input_gradients = false;  ///< for gradient-based optimization
-  bool joint_posterior = false;  ///< batch / Monte Carlo acquisitions
-  bool conditioning = false;     ///< fantasies (knowledge gradient)
+  bool input_gradients = false;   ///< for gradient-based optimization
+  bool joint_posterior = false;   ///< batch / Monte Carlo acquisitions
+  bool conditioning = false;      ///< fantasies (knowledge gradient)
+  bool function_samples = false;  ///< a finite set of posterior functions (Thompson sampling)
 };
 
 /// Everything an acquisition may need to know when it is bound to a model.

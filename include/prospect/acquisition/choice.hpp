@@ -7,6 +7,7 @@
 //   single point, analytic:   logei (default), ei, ucb, pi, logpi
 //   batch, Monte Carlo:       qei, qlogei, qucb, qlognei (noisy; pending-aware)
 //   knowledge gradient:       kg (one-shot, q points), finite_kg, nei (Frazier's noisy EI)
+//   posterior functions:      ts (Thompson sampling; sample-based surrogates: HMC, ensembles)
 //   multi-fidelity:           mfkg (cost-aware multi-fidelity KG), aei (augmented EI);
 //                             both choose the fidelity with the design
 //
@@ -28,6 +29,7 @@
 #include "prospect/acquisition/augmented_ei.hpp"
 #include "prospect/acquisition/knowledge_gradient.hpp"
 #include "prospect/acquisition/monte_carlo.hpp"
+#include "prospect/acquisition/thompson.hpp"
 
 namespace prospect::acquisition {
 
@@ -35,7 +37,7 @@ namespace prospect::acquisition {
 /// The first alternative, LogEI, is the default.
 using AcquisitionChoice =
     std::variant<LogEI, EI, UCB, PI, LogPI, qEI, qLogEI, qUCB, qLogNEI, KG, FiniteKG, MFKG,
-                 AugmentedEI, std::shared_ptr<const Acquisition>>;
+                 AugmentedEI, Thompson, std::shared_ptr<const Acquisition>>;
 
 /// A fresh, unprepared acquisition for a choice; a user's acquisition is cloned.
 /// Throws InvalidArgument for invalid options (each names the field) or a null pointer.

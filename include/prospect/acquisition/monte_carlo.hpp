@@ -17,6 +17,13 @@
 // candidates (lower variance, and a candidate equal to a pending point adds nothing).
 // The q-reduction (max over points) runs over the pending and the free points.
 //
+// Sample-based surrogates (capabilities().function_samples: HMC networks, deep
+// ensembles): the samples are not Gaussian draws but the model's S functions, all of
+// them (N = S, `samples` is ignored), each evaluated at the fixed and free rows; the
+// average is then the exact expectation under the model's posterior, and qLogNEI's
+// baseline keeps the observed points that are some function's argmax. Gradients come
+// from Surrogate::function_values_gradient().
+//
 // Everything MAXIMIZES (the optimizer negates a minimized objective). Values are in
 // units of y (qEI, qUCB) or the log of units of y (qLogEI, qLogNEI).
 //
@@ -155,6 +162,8 @@ class MonteCarloAcquisition final : public Acquisition {
 
  private:
   [[nodiscard]] double run(const Matrix& Xq, Vector* grad) const;
+  [[nodiscard]] double run_on_functions(const Matrix& Xq, Vector* grad,
+                                        const std::string& who) const;
   [[nodiscard]] double reduce(const Matrix& Y, Matrix* Y_bar) const;
   void require_prepared(const char* caller) const;
   [[nodiscard]] Eigen::Index samples() const;
@@ -165,6 +174,7 @@ class MonteCarloAcquisition final : public Acquisition {
   double incumbent_ = 0.0;
   Matrix X_fixed_;                      // f x d: baseline rows then pending rows
   Eigen::Index n_baseline_ = 0;         // baseline rows at the top of X_fixed_
+  bool functions_ = false;              // samples are the model's functions (no Z)
   kernels::RobustCholesky chol_fixed_;  // factor of the fixed block (when f > 0)
   Matrix Z_fixed_;                      // N x f base samples of the fixed rows
   Matrix Z_free_;                       // N x q base samples of the free rows
