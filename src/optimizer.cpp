@@ -63,6 +63,9 @@ std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, const S
   if (const auto* hmc = std::get_if<surrogates::HMC>(&choice)) {
     return std::make_unique<HMCNetwork>(hmc->options);
   }
+  if (const auto* ens = std::get_if<surrogates::DeepEnsemble>(&choice)) {
+    return std::make_unique<DeepEnsemble>(ens->options);
+  }
   const bool cokriging = std::holds_alternative<surrogates::CoKriging>(choice);
   if (cokriging || std::holds_alternative<surrogates::NARGP>(choice)) {
     const Parameter* level = nullptr;

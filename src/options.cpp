@@ -24,6 +24,8 @@ std::string to_string(const SurrogateChoice& choice) {
           return "gp(nngp)";
         } else if constexpr (std::is_same_v<T, surrogates::HMC>) {
           return "hmc_bnn";
+        } else if constexpr (std::is_same_v<T, surrogates::DeepEnsemble>) {
+          return "deep_ensemble";
         } else {
           return c ? c->name() : std::string("(null surrogate)");
         }
@@ -124,6 +126,8 @@ std::vector<std::string> Options::validate() const {
     }
   } else if (const auto* hmc = std::get_if<surrogates::HMC>(&surrogate)) {
     for (const auto& p : hmc->options.validate()) problems.push_back("surrogate.options." + p);
+  } else if (const auto* ens = std::get_if<surrogates::DeepEnsemble>(&surrogate)) {
+    for (const auto& p : ens->options.validate()) problems.push_back("surrogate.options." + p);
   } else if (!std::get<std::shared_ptr<const Surrogate>>(surrogate)) {
     problems.push_back(
         "surrogate: got a null Surrogate pointer, expected a model or surrogates::GP{}");

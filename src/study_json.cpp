@@ -133,6 +133,37 @@ HMCNetworkOptions hmc_from_json(const json& s) {
   return h;
 }
 
+json ensemble_to_json(const DeepEnsembleOptions& e) {
+  return {{"type", "deep_ensemble"},
+          {"members", e.members},
+          {"hidden", e.hidden},
+          {"activation", bnn::to_string(e.activation)},
+          {"epochs", e.epochs},
+          {"warmup", e.warmup},
+          {"learning_rate", e.learning_rate},
+          {"weight_decay", e.weight_decay},
+          {"subsample", e.subsample},
+          {"variance_head", e.variance_head},
+          {"noise_variance", e.noise_variance},
+          {"adversarial_epsilon", e.adversarial_epsilon}};
+}
+
+DeepEnsembleOptions ensemble_from_json(const json& s) {
+  DeepEnsembleOptions e;
+  e.members = s.at("members").get<int>();
+  e.hidden = s.at("hidden").get<std::vector<Eigen::Index>>();
+  e.activation = bnn::activation_from_string(s.at("activation").get<std::string>());
+  e.epochs = s.at("epochs").get<int>();
+  e.warmup = s.at("warmup").get<int>();
+  e.learning_rate = s.at("learning_rate").get<double>();
+  e.weight_decay = s.at("weight_decay").get<double>();
+  e.subsample = s.at("subsample").get<double>();
+  e.variance_head = s.at("variance_head").get<bool>();
+  e.noise_variance = s.at("noise_variance").get<double>();
+  e.adversarial_epsilon = s.at("adversarial_epsilon").get<double>();
+  return e;
+}
+
 }  // namespace
 
 json options_to_json(const Options& o) {
@@ -176,6 +207,8 @@ json options_to_json(const Options& o) {
     j["surrogate"] = s;
   } else if (const auto* hmc = std::get_if<surrogates::HMC>(&o.surrogate)) {
     j["surrogate"] = hmc_to_json(hmc->options);
+  } else if (const auto* ens = std::get_if<surrogates::DeepEnsemble>(&o.surrogate)) {
+    j["surrogate"] = ensemble_to_json(ens->options);
   } else if (const auto* ck = std::get_if<surrogates::CoKriging>(&o.surrogate)) {
     json s;
     s["type"] = "cokriging";
@@ -269,6 +302,8 @@ Options options_from_json(const json& j, const Options& user) {
     o.surrogate = nngp;
   } else if (s.at("type") == "hmc_bnn") {
     o.surrogate = surrogates::HMC{hmc_from_json(s)};
+  } else if (s.at("type") == "deep_ensemble") {
+    o.surrogate = surrogates::DeepEnsemble{ensemble_from_json(s)};
   } else if (s.at("type") == "cokriging") {
     surrogates::CoKriging ck;
     ck.base = kernels::profile_from_string(s.at("base").get<std::string>());

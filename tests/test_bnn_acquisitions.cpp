@@ -190,3 +190,36 @@ TEST_CASE("optimizer: ask/tell with an HMC network, Thompson batches, save and r
   CHECK(gp.model()->name().find("nngp") != std::string::npos);
   CHECK(gp.best().value < 60.0);
 }
+
+TEST_CASE("optimizer: a deep ensemble with qLogNEI batches; its options survive save/load") {
+  Options o;
+  o.seed = 8;
+  o.n_initial = 6;
+  DeepEnsembleOptions e;
+  e.members = 3;
+  e.hidden = {16, 16};
+  e.epochs = 300;
+  e.warmup = 50;
+  o.surrogate = surrogates::DeepEnsemble{e};
+  o.acquisition = acquisition::qLogNEI{};
+  o.inner.restarts = 4;
+  o.inner.raw_samples = 64;
+  Optimizer opt(test::branin_space(), o);
+  for (int i = 0; i < 6; ++i) {
+    const Trial t = opt.ask();
+    opt.tell(t.id, test::branin(t.params));
+  }
+  const auto batch = opt.ask(2);
+  REQUIRE(batch.size() == 2);
+  CHECK(opt.model()->name() == "deep_ensemble");
+  CHECK(opt.model()->function_count() == 3);
+  const auto path = std::filesystem::temp_directory_path() / "prospect_ensemble_study.json";
+  opt.save(path.string());
+  const Optimizer resumed = Optimizer::load(path.string());
+  const auto* r = std::get_if<surrogates::DeepEnsemble>(&resumed.options().surrogate);
+  REQUIRE(r != nullptr);
+  CHECK(r->options.members == 3);
+  CHECK(r->options.epochs == 300);
+  CHECK(r->options.hidden == e.hidden);
+  std::filesystem::remove(path);
+}

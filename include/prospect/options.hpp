@@ -16,6 +16,7 @@
 #include "prospect/acquisition_optimizer.hpp"
 #include "prospect/kernels/nngp.hpp"
 #include "prospect/kernels/stationary.hpp"
+#include "prospect/surrogates/bnn/deep_ensemble.hpp"
 #include "prospect/surrogates/bnn/hmc_network.hpp"
 #include "prospect/surrogates/gaussian_process.hpp"
 #include "prospect/surrogates/multi_fidelity/fidelity_gp.hpp"
@@ -79,12 +80,21 @@ struct HMC {
   /// Architecture, chains, burn-in, step-size adaptation, prior and noise.
   HMCNetworkOptions options{};
 };
+
+/// A deep ensemble (DeepEnsemble, Lakshminarayanan et al. 2017): independently trained
+/// networks with Gaussian likelihood heads; the same predictive interface as HMC. The
+/// BNN-BO study found ensembles relatively weak for optimization; they are cheap and give
+/// heteroscedastic noise estimates.
+struct DeepEnsemble {
+  /// Members, architecture, epochs, learning rate, weight decay, variance heads.
+  DeepEnsembleOptions options{};
+};
 }  // namespace surrogates
 
 /// A built-in surrogate or a user's own (cloned for each study).
 using SurrogateChoice =
     std::variant<surrogates::GP, surrogates::CoKriging, surrogates::NARGP, surrogates::NNGP,
-                 surrogates::HMC, std::shared_ptr<const Surrogate>>;
+                 surrogates::HMC, surrogates::DeepEnsemble, std::shared_ptr<const Surrogate>>;
 /// "gp(matern52)" or the user surrogate's name().
 [[nodiscard]] std::string to_string(const SurrogateChoice& choice);
 

@@ -126,8 +126,11 @@ class FiniteKnowledgeGradient final : public Acquisition {
   [[nodiscard]] std::unique_ptr<Acquisition> clone() const override;
   /// "finite_kg" or "nei".
   [[nodiscard]] std::string name() const override;
-  /// Input gradients and the joint posterior.
-  [[nodiscard]] AcquisitionNeeds needs() const override { return {true, true, false}; }
+  /// Input gradients, the joint posterior and conditioning: the fantasy update it computes
+  /// from the joint posterior is a GP's conditioning, which a model without
+  /// capabilities().conditioning (a network mixture, whose moment-matched Gaussian would
+  /// only approximate it) does not promise.
+  [[nodiscard]] AcquisitionNeeds needs() const override { return {true, true, true}; }
 
   /// Binds to context.model (not owned) and context.data (its X becomes A; copied).
   /// KG: also maximizes mu_n (seed context.seed), adding the maximizer to A. Throws
@@ -190,8 +193,11 @@ class KnowledgeGradient final : public Acquisition {
   [[nodiscard]] std::string name() const override { return multi_fidelity_ ? "mfkg" : "kg"; }
   /// True for MFKG: it searches the candidates' fidelity columns.
   [[nodiscard]] bool fidelity_aware() const override { return multi_fidelity_; }
-  /// Input gradients and the joint posterior.
-  [[nodiscard]] AcquisitionNeeds needs() const override { return {true, true, false}; }
+  /// Input gradients, the joint posterior and conditioning: the fantasy update it computes
+  /// from the joint posterior is a GP's conditioning, which a model without
+  /// capabilities().conditioning (a network mixture, whose moment-matched Gaussian would
+  /// only approximate it) does not promise.
+  [[nodiscard]] AcquisitionNeeds needs() const override { return {true, true, true}; }
   [[nodiscard]] Eigen::Index batch_size() const override { return q_; }
   [[nodiscard]] bool joint_batch() const override { return true; }
   /// Sets q (>= 1, InvalidArgument otherwise); call prepare() again afterwards.
