@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "functions/nonstationary_functions.hpp"
 #include "functions/test_functions.hpp"
 #include "prospect/errors.hpp"
 
@@ -268,4 +269,25 @@ TEST_CASE("values agree with the reference file shared with the Python re-implem
     for (std::size_t i = 0; i < points.size(); ++i)
       CHECK(t.f(points[i]) == doctest::Approx(values[i]).epsilon(1e-12));
   }
+}
+
+TEST_CASE("the BNN benchmark's functions: optimum at the minimizer, nothing sampled below it") {
+  std::mt19937_64 rng(5);
+  for (const auto& f : prospect::bench::nonstationary_functions()) {
+    CAPTURE(f.name);
+    REQUIRE(f.minimizers.size() == 1);
+    CHECK(f.evaluate(f.minimizers[0]) == doctest::Approx(f.optimum).epsilon(1e-12));
+    for (int k = 0; k < 2000; ++k) {
+      std::vector<double> x(static_cast<std::size_t>(f.dimension));
+      for (int j = 0; j < f.dimension; ++j) {
+        const auto u = static_cast<std::size_t>(j);
+        x[u] = std::uniform_real_distribution<double>(f.lower[u], f.upper[u])(rng);
+      }
+      CHECK(f.evaluate(x) >= f.optimum - 1e-12);
+    }
+  }
+  // The cliff: just left of x_1 = 0.6 the value jumps by 2.
+  const auto& cliff = prospect::bench::nonstationary_function("cliff3");
+  CHECK(cliff.evaluate({0.6 - 1e-9, 0.3, 0.7}) == doctest::Approx(2.1).epsilon(1e-6));
+  CHECK_THROWS_AS((void)prospect::bench::nonstationary_function("nope"), prospect::InvalidArgument);
 }
