@@ -223,3 +223,35 @@ TEST_CASE("optimizer: a deep ensemble with qLogNEI batches; its options survive 
   CHECK(r->options.hidden == e.hidden);
   std::filesystem::remove(path);
 }
+
+TEST_CASE("the NNGP kernel GP drives a multi-fidelity study with MFKG unchanged") {
+  // Forrester-like pair of levels: the low level is a biased, cheaper copy.
+  Space space;
+  space.add_real("x", 0.0, 1.0);
+  space.add_fidelity_levels("level", 0, 1, 1);
+  auto f = [](const Params& p) {
+    const double x = p.real("x");
+    const double high = std::pow(6 * x - 2, 2) * std::sin(12 * x - 4);
+    return p.integer("level") == 1 ? high : 0.5 * high + 10 * (x - 0.5) - 5;
+  };
+  Options o;
+  o.seed = 3;
+  o.n_initial = 6;
+  o.surrogate = surrogates::NNGP{};
+  acquisition::MFKG mfkg;
+  mfkg.kg.fantasies = 8;
+  mfkg.kg.restarts = 2;
+  o.acquisition = mfkg;
+  o.cost = acquisition::AffineCost{1.0, {9.0}};
+  Optimizer opt(space, o);
+  for (int i = 0; i < 8; ++i) {
+    const Trial t = opt.ask();
+    opt.tell(t.id, f(t.params));
+  }
+  REQUIRE(opt.model() != nullptr);
+  CHECK(opt.model()->name().find("nngp") != std::string::npos);
+  CHECK(opt.cumulative_cost() > 8.0);
+  const auto r = opt.recommend();
+  CHECK(r.params.integer("level") == 1);
+  CHECK(std::isfinite(r.mean));
+}
