@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "prospect/detail/format.hpp"
 #include "prospect/errors.hpp"
@@ -58,14 +59,16 @@ std::vector<std::string> DeepEnsembleOptions::validate() const {
 }
 
 std::string DeepEnsembleSummary::one_line() const {
-  std::string s = "deep ensemble: ";
-  s.append(std::to_string(member_loss.size())).append(" members on ");
-  s.append(std::to_string(points_per_member)).append(" points, loss ");
+  double lo = NAN, hi = NAN;
   if (!member_loss.empty()) {
-    const auto [lo, hi] = std::minmax_element(member_loss.begin(), member_loss.end());
-    s.append(format_number(*lo)).append(" .. ").append(format_number(*hi));
+    lo = *std::min_element(member_loss.begin(), member_loss.end());
+    hi = *std::max_element(member_loss.begin(), member_loss.end());
   }
-  return s.append(", ").append(format_number(seconds)).append(" s");
+  char buffer[200];
+  std::snprintf(buffer, sizeof buffer,
+                "deep ensemble: %zu members on %ld points, loss %.3g .. %.3g, %.3g s",
+                member_loss.size(), static_cast<long>(points_per_member), lo, hi, seconds);
+  return buffer;
 }
 
 DeepEnsemble::DeepEnsemble(DeepEnsembleOptions options) : options_(std::move(options)) {

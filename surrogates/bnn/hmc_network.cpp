@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "prospect/detail/format.hpp"
 #include "prospect/errors.hpp"
@@ -59,12 +60,12 @@ std::vector<std::string> HMCNetworkOptions::validate() const {
 }
 
 std::string HMCSummary::one_line() const {
-  std::string s = "HMC: acceptance ";
-  s.append(format_number(acceptance_rate)).append(", step ").append(format_number(step_size));
-  s.append(" x ").append(std::to_string(leapfrog_steps)).append(", ");
-  s.append(std::to_string(gradient_evaluations)).append(" gradients, noise ");
-  s.append(format_number(noise_variance)).append(", ").append(format_number(seconds));
-  return s.append(" s");
+  char buffer[200];
+  std::snprintf(buffer, sizeof buffer,
+                "HMC: acceptance %.3g, step %.3g x %d, %ld gradients, noise %.3g, %.3g s",
+                acceptance_rate, step_size, leapfrog_steps, gradient_evaluations, noise_variance,
+                seconds);
+  return buffer;
 }
 
 HMCNetwork::HMCNetwork(HMCNetworkOptions options) : options_(std::move(options)) {
