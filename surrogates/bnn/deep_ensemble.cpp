@@ -10,7 +10,7 @@
 #include "prospect/random.hpp"
 #include "prospect/surrogates/bnn/adam.hpp"
 #include "src/blas_threads.hpp"
-#include "surrogates/bnn/standardize.hpp"
+#include "surrogates/bnn/outputs.hpp"
 
 namespace prospect {
 
@@ -86,11 +86,6 @@ std::unique_ptr<Surrogate> DeepEnsemble::clone() const {
 
 namespace {
 
-// softplus(s) + 1e-6 without overflow; must match NetworkMixture's head variance.
-double head_variance(double s) {
-  return (s > 30.0 ? s : std::log1p(std::exp(s))) + 1e-6;
-}
-
 double sigmoid(double s) {
   return s >= 0.0 ? 1.0 / (1.0 + std::exp(-s)) : std::exp(s) / (1.0 + std::exp(s));
 }
@@ -105,7 +100,7 @@ double loss_and_adjoint(const Matrix& out, const Vector& y, bool nll, Matrix& ba
     const double r = out(0, i) - y(i);
     if (nll) {
       const double s = out(1, i);
-      const double var = head_variance(s);
+      const double var = detail::head_variance(s);
       total += 0.5 * std::log(var) + 0.5 * r * r / var;
       bar(0, i) = r / var;
       bar(1, i) = 0.5 * (1.0 / var - r * r / (var * var)) * sigmoid(s);

@@ -10,7 +10,7 @@
 #include "prospect/random.hpp"
 #include "prospect/surrogates/bnn/adam.hpp"
 #include "src/blas_threads.hpp"
-#include "surrogates/bnn/standardize.hpp"
+#include "surrogates/bnn/outputs.hpp"
 
 namespace prospect {
 

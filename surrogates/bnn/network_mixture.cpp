@@ -5,16 +5,10 @@
 
 #include "prospect/errors.hpp"
 #include "prospect/random.hpp"
+#include "surrogates/bnn/outputs.hpp"
 #include "surrogates/data_checks.hpp"
 
 namespace prospect {
-
-namespace {
-// softplus(s) + 1e-6 without overflow for large s.
-double head_variance(double s) {
-  return (s > 30.0 ? s : std::log1p(std::exp(s))) + 1e-6;
-}
-}  // namespace
 
 SurrogateCapabilities NetworkMixture::capabilities() const {
   SurrogateCapabilities caps;
@@ -73,7 +67,7 @@ void NetworkMixture::evaluate_members(MatrixCRef X, Matrix& values, Matrix* nois
     mlp_->forward(members_[static_cast<std::size_t>(s)], X, ws);
     values.row(s) = ws.pre.back().row(0);
     if (noise != nullptr) {
-      noise->row(s) = ws.pre.back().row(1).unaryExpr(&head_variance);
+      noise->row(s) = ws.pre.back().row(1).unaryExpr(&detail::head_variance);
     }
   }
 }

@@ -1,4 +1,5 @@
-// surrogates/bnn/standardize.hpp — the output transform of the network surrogates.
+// surrogates/bnn/outputs.hpp — what the network surrogates' outputs mean: standardized y,
+// and the variance head of a Gaussian likelihood.
 #pragma once
 
 #include <cmath>
@@ -24,6 +25,12 @@ inline Standardized standardize(const Vector& y) {
   s.scale = var > 1e-300 ? std::sqrt(var) : 1.0;
   s.values = (y.array() - s.offset) / s.scale;
   return s;
+}
+
+/// The noise variance a variance-head output s stands for: softplus(s) + 1e-6 (so that a
+/// head never predicts zero noise), without overflow for large s. Standardized units.
+inline double head_variance(double s) {
+  return (s > 30.0 ? s : std::log1p(std::exp(s))) + 1e-6;
 }
 
 }  // namespace prospect::detail
