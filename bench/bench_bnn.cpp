@@ -51,13 +51,36 @@ double quantile(std::vector<double> v, double q) {
   return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
 }
 
+// A method is a model, optionally followed by ":<acquisition>" (LogEI by default), e.g.
+// "hmc:qlognei" or "ensemble:ts". Models: gp, nngp, hmc, hmc_ln (HMC with the noise sampled
+// instead of fixed), ensemble; each with its default options otherwise.
+struct Method {
+  std::string model, acquisition = "logei";
+};
+
+Method parse_method(const std::string& text) {
+  Method m;
+  const auto colon = text.find(':');
+  m.model = text.substr(0, colon);
+  if (colon != std::string::npos) m.acquisition = text.substr(colon + 1);
+  (void)prospect::acquisition::acquisition_from_string(m.acquisition);  // throws if unknown
+  return m;
+}
+
 prospect::SurrogateChoice surrogate_for(const std::string& method) {
-  if (method == "gp") return prospect::surrogates::GP{};
-  if (method == "nngp") return prospect::surrogates::NNGP{};
-  if (method == "hmc") return prospect::surrogates::HMC{};
-  if (method == "ensemble") return prospect::surrogates::DeepEnsemble{};
+  const std::string model = parse_method(method).model;
+  if (model == "gp") return prospect::surrogates::GP{};
+  if (model == "nngp") return prospect::surrogates::NNGP{};
+  if (model == "hmc") return prospect::surrogates::HMC{};
+  if (model == "hmc_ln") {
+    prospect::surrogates::HMC hmc;
+    hmc.options.learn_noise = true;
+    return hmc;
+  }
+  if (model == "ensemble") return prospect::surrogates::DeepEnsemble{};
   throw prospect::InvalidArgument("--methods: got \"" + method +
-                                  "\", expected gp, nngp, hmc or ensemble");
+                                  "\", expected gp, nngp, hmc, hmc_ln or ensemble, optionally "
+                                  "followed by :<acquisition>");
 }
 
 prospect::Space make_space(const prospect::bench::TestFunction& f) {
@@ -91,7 +114,7 @@ Run run_once(const prospect::bench::TestFunction& f, const std::string& method, 
   o.seed = static_cast<std::uint64_t>(seed);
   o.n_initial = n_initial;
   o.surrogate = surrogate_for(method);
-  o.acquisition = prospect::acquisition::LogEI{};
+  o.acquisition = prospect::acquisition::acquisition_from_string(parse_method(method).acquisition);
   o.inner = inner;
   o.threads = 1;
   prospect::Optimizer opt(make_space(f), o);
@@ -133,9 +156,6 @@ void fit_times(const std::vector<std::string>& functions, const std::vector<std:
           }
           data.y(i) = -f.f(x);
         }
-        prospect::Options o;
-        o.surrogate = surrogate_for(method);
-        // The same model object the optimizer builds: through a one-trial study.
         std::unique_ptr<prospect::Surrogate> model;
         if (method == "gp" || method == "nngp") {
           prospect::GaussianProcessOptions gpo;
@@ -147,8 +167,10 @@ void fit_times(const std::vector<std::string>& functions, const std::vector<std:
             model = std::make_unique<prospect::GaussianProcess>(
                 prospect::kernels::NeuralNetworkKernel(), gpo);
           }
-        } else if (method == "hmc") {
-          model = std::make_unique<prospect::HMCNetwork>();
+        } else if (method == "hmc" || method == "hmc_ln") {
+          prospect::HMCNetworkOptions h;
+          h.learn_noise = method == "hmc_ln";
+          model = std::make_unique<prospect::HMCNetwork>(h);
         } else {
           model = std::make_unique<prospect::DeepEnsemble>();
         }
@@ -207,7 +229,9 @@ int main(int argc, char** argv) {
       const int b = budget > 0 ? budget : (f.dimension < 10 ? 40 : 60);
       const int n0 = n_initial > 0 ? n_initial : (f.dimension < 10 ? 10 : 20);
       for (const auto& method : methods) {
-        const std::string path = out + "/" + name + "_" + method + ".csv";
+        std::string file = method;
+        std::replace(file.begin(), file.end(), ':', '+');
+        const std::string path = out + "/" + name + "_" + file + ".csv";
         std::ofstream csv(path);
         csv << "method,function,seed,evaluation,regret,ask_seconds\n";
         std::vector<double> finals, asks;

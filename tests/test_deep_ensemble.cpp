@@ -6,6 +6,7 @@
 #include <Eigen/Dense>
 #include <cmath>
 
+#include "network_checks.hpp"
 #include "prospect/errors.hpp"
 #include "prospect/random.hpp"
 #include "prospect/surrogates/bnn/deep_ensemble.hpp"
@@ -94,50 +95,14 @@ TEST_CASE("deep ensemble: mixture moments, gradients, determinism and restore") 
   CHECK(model.summary().member_loss.size() == 4u);
 
   const Matrix Xq = column({0.1, 0.5, 0.93});
-  const Matrix F = model.function_values(Xq);
-  REQUIRE(F.rows() == 4);
-  const Predictive pq = model.predict(Xq);
-  for (int j = 0; j < 3; ++j) {
-    CAPTURE(j);
-    CHECK(pq.mean(j) == doctest::Approx(F.col(j).mean()).epsilon(1e-12));
-    // The exact mixture variance: divisor M, not M - 1.
-    const double var = (F.col(j).array() - F.col(j).mean()).square().sum() / 4.0;
-    CHECK(pq.variance(j) == doctest::Approx(var).epsilon(1e-10));
-  }
-  const JointPosterior jp = model.joint_posterior(Xq);
-  CHECK(jp.covariance.diagonal().isApprox(pq.variance, 1e-10));
+  REQUIRE(model.function_count() == 4);
+  // The exact mixture variance: divisor M, not M - 1.
+  test::check_mixture_predictive(model, Xq, false, 0.37);
   // noise_variance() is the average head variance over the training inputs.
   CHECK(model.noise_variance() ==
         doctest::Approx(model.predict(data.X).noise_variance.mean()).epsilon(1e-12));
   CHECK(model.noise_variance() > 0.0);
-
-  Vector x(1);
-  x << 0.37;
-  const PointPrediction pp = model.predict_with_gradient(x);
-  const double h = 1e-6;
-  Vector xp = x, xm = x;
-  xp(0) += h;
-  xm(0) -= h;
-  const Predictive a = model.predict(xp.transpose()), b = model.predict(xm.transpose());
-  const Predictive c = model.predict(x.transpose());
-  CHECK(pp.mean == doctest::Approx(c.mean(0)).epsilon(1e-12));
-  CHECK(pp.variance == doctest::Approx(c.variance(0)).epsilon(1e-10));
-  CHECK(pp.mean_gradient(0) ==
-        doctest::Approx((a.mean(0) - b.mean(0)) / (2 * h)).epsilon(1e-5).scale(1e-4));
-  CHECK(pp.variance_gradient(0) ==
-        doctest::Approx((a.variance(0) - b.variance(0)) / (2 * h)).epsilon(1e-5).scale(1e-4));
-
-  DeepEnsemble again(o);
-  again.fit(data, 42);
-  CHECK(again.function_values(Xq) == F);
-  DeepEnsemble other(o);
-  other.fit(data, 43);
-  CHECK(other.function_values(Xq) != F);
-  DeepEnsemble restored(o);
-  restored.restore(data, model.state());
-  CHECK(restored.function_values(Xq) == F);
-  const auto copy = model.clone();
-  CHECK(copy->function_values(Xq) == F);
+  test::check_seed_determinism(model, o, data, Xq);
 }
 
 TEST_CASE("deep ensemble without variance heads: constant noise in units of y") {

@@ -6,6 +6,7 @@
 #include <Eigen/Dense>
 #include <cmath>
 
+#include "network_checks.hpp"
 #include "prospect/errors.hpp"
 #include "prospect/random.hpp"
 #include "prospect/surrogates/bnn/hmc_network.hpp"
@@ -115,34 +116,11 @@ TEST_CASE("HMC network: predictive, gradients, function samples and determinism"
   CHECK((p.variance.array() >= 0.0).all());
   CHECK(p.noise_variance(0) > 0.0);
 
-  // Mixture moments agree with the function samples.
+  // Mixture moments and gradients agree with the function samples.
   Matrix Xq(3, 1);
   Xq << 0.1, 0.5, 0.93;
-  const Matrix F = model.function_values(Xq);
-  REQUIRE(F.rows() == model.function_count());
-  const Predictive pq = model.predict(Xq);
-  for (int j = 0; j < 3; ++j) {
-    CHECK(pq.mean(j) == doctest::Approx(F.col(j).mean()).epsilon(1e-12));
-    const double var = (F.col(j).array() - F.col(j).mean()).square().sum() / (F.rows() - 1.0);
-    CHECK(pq.variance(j) == doctest::Approx(var).epsilon(1e-10));
-  }
-  const JointPosterior jp = model.joint_posterior(Xq);
-  CHECK(jp.covariance.diagonal().isApprox(pq.variance, 1e-10));
-
-  // Input gradients of mean and variance against finite differences.
-  Vector x(1);
-  x << 0.37;
-  const PointPrediction pp = model.predict_with_gradient(x);
+  test::check_mixture_predictive(model, Xq, true, 0.37);
   const double h = 1e-6;
-  Vector xp = x, xm = x;
-  xp(0) += h;
-  xm(0) -= h;
-  const Predictive a = model.predict(xp.transpose()), b = model.predict(xm.transpose());
-  CHECK(pp.mean == doctest::Approx(model.predict(x.transpose()).mean(0)).epsilon(1e-12));
-  CHECK(pp.mean_gradient(0) ==
-        doctest::Approx((a.mean(0) - b.mean(0)) / (2 * h)).epsilon(1e-5).scale(1e-4));
-  CHECK(pp.variance_gradient(0) ==
-        doctest::Approx((a.variance(0) - b.variance(0)) / (2 * h)).epsilon(1e-5).scale(1e-4));
 
   // joint_posterior_gradient against finite differences of a scalar of (mean, cov).
   Vector mean_bar(3);
@@ -163,17 +141,7 @@ TEST_CASE("HMC network: predictive, gradients, function samples and determinism"
           doctest::Approx((scalar(Xp) - scalar(Xm)) / (2 * h)).epsilon(1e-5).scale(1e-4));
   }
 
-  // Same seed, same model; another seed, another model.
-  HMCNetwork again(o);
-  again.fit(data, 42);
-  CHECK(again.function_values(Xq) == F);
-  HMCNetwork other(o);
-  other.fit(data, 43);
-  CHECK(other.function_values(Xq) != F);
-  // restore() from state() rebuilds the same model.
-  HMCNetwork restored(o);
-  restored.restore(data, model.state());
-  CHECK(restored.function_values(Xq) == F);
+  test::check_seed_determinism(model, o, data, Xq);
 }
 
 TEST_CASE("HMC network: bad options and data throw, leaving the model unchanged") {
