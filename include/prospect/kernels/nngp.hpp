@@ -24,8 +24,8 @@
 // layer cannot do. The r_j are not lengthscales (the kernel is not stationary; r_j
 // scales an inner product, and a large r_j means a relevant input).
 //
-// Hyperparameters (log values, kind `other`, no prior hint), exactly the two of BoTorch's
-// InfiniteWidthBNNKernel: theta = [log sigma_w^2, log sigma_b^2]; with ARD followed by
+// Hyperparameters (log values, kind `other`, no prior hint): without ARD exactly the two of
+// BoTorch's InfiniteWidthBNNKernel, theta = [log sigma_w^2, log sigma_b^2]; with ARD then
 // the d log relevances [log r_1, ..., log r_d] (bounds [log 1e-4, log 1e2], default
 // log 1 = 0, where the ARD kernel equals the isotropic one). There is no output
 // scale: the GP standardizes y and uses no output scale with its "botorch" preset
