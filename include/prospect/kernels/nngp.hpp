@@ -16,8 +16,18 @@
 // clamp k(x, x) is (1 - ~1e-7) times the exact diagonal recursion; diagonal() returns the
 // same value as matrix() so the two always agree.
 //
-// Hyperparameters (log values, kind `other`, no prior hint), exactly the two of BoTorch's
-// InfiniteWidthBNNKernel: theta = [log sigma_w^2, log sigma_b^2]. There is no output
+// ARD (NNGPOptions::ard): the first layer's weights on input j get their own variance
+// sigma_w^2 r_j / d, so the base layer becomes
+//   K^0(x, x') = sigma_b^2 + (1/d) sum_j sigma_w^2 r_j x_j x'_j
+// (the isotropic kernel of the inputs x_j sqrt(r_j)); deeper layers still use sigma_w^2.
+// A relevance r_j -> 0 makes the kernel ignore coordinate j, which the isotropic base
+// layer cannot do. The r_j are not lengthscales (the kernel is not stationary; r_j
+// scales an inner product, and a large r_j means a relevant input).
+//
+// Hyperparameters (log values, kind `other`, no prior hint): without ARD exactly the two of
+// BoTorch's InfiniteWidthBNNKernel, theta = [log sigma_w^2, log sigma_b^2]; with ARD then
+// the d log relevances [log r_1, ..., log r_d] (bounds [log 1e-4, log 1e2], default
+// log 1 = 0, where the ARD kernel equals the isotropic one). There is no output
 // scale: the GP standardizes y and uses no output scale with its "botorch" preset
 // (gaussian_process.hpp), and the kernel's overall scale is already free through
 // sigma_w^2 (k grows like (sigma_w^2 / 2)^D) and sigma_b^2.
@@ -25,9 +35,10 @@
 // Units: inputs in [0, 1]^d (any finite inputs work), variances in the units of the
 // (standardized) output squared.
 //
-// Complexity: matrix() O(n1 n2 (d + D)); diagonal() O(n (d + D));
-// contract_hyperparameter_gradient() O(n^2 (d + D)) time, O(1) extra memory per block of
-// 16 columns (no n x n x p tensor; forward-mode derivatives of the recursion per pair);
+// Complexity (with or without ARD): matrix() O(n1 n2 (d + D)); diagonal() O(n (d + D));
+// contract_hyperparameter_gradient() O(n^2 (d + D)) time, O(p) extra memory per block of
+// 16 columns, p = 2 or d + 2 (no n x n x p tensor; forward-mode derivatives of the
+// recursion per pair, the d relevance tangents through three shared coefficients);
 // input_gradient() O(n (d + D)). Results do not depend on the number of OpenMP threads.
 #pragma once
 
@@ -54,6 +65,12 @@ struct NNGPOptions {
   double max_weight_variance = 1e3;
   double min_bias_variance = 1e-4;
   double max_bias_variance = 1e2;
+  /// false: the isotropic base layer of BoTorch's InfiniteWidthBNNKernel (theta of size 2).
+  /// true: each input coordinate j gets its own first-layer weight variance
+  /// sigma_w^2 r_j, with d extra hyperparameters log r_j after the two variances
+  /// (named "relevance[j]", kind other, bounds [log 1e-4, log 1e2], default 0). Use it
+  /// when only some inputs matter; it costs d more hyperparameters to fit.
+  bool ard = false;
 
   /// Throws InvalidArgument naming the first invalid field, its value and what was
   /// expected.
@@ -61,23 +78,25 @@ struct NNGPOptions {
 };
 
 /// The infinite-width ReLU network kernel k = K^D described above.
-/// theta = [log sigma_w^2, log sigma_b^2].
+/// theta = [log sigma_w^2, log sigma_b^2] (+ [log r_1, ..., log r_d] with ARD).
 class NeuralNetworkKernel : public Kernel {
  public:
   /// Throws InvalidArgument (naming the field) when options.validate() fails.
   explicit NeuralNetworkKernel(NNGPOptions options = {});
 
   [[nodiscard]] std::unique_ptr<Kernel> clone() const override;
-  /// "nngp(relu,depth=<D>)".
+  /// "nngp(relu,depth=<D>)", or "nngp(relu,depth=<D>,ard)" with ARD.
   [[nodiscard]] std::string name() const override;
   /// "weight_variance", "bias_variance" (kind other, bounds and defaults from the
-  /// options, in log space). Throws InvalidArgument for d < 1.
+  /// options, in log space), then with ARD "relevance[0]".."relevance[d-1]" (kind other,
+  /// [log 1e-4, log 1e2], default 0). Throws InvalidArgument for d < 1.
   [[nodiscard]] std::vector<HyperparameterSpec> hyperparameters(Eigen::Index d) const override;
   void matrix(MatrixCRef X1, MatrixCRef X2, VectorCRef theta, Eigen::Ref<Matrix> K) const override;
   void diagonal(MatrixCRef X, VectorCRef theta, Eigen::Ref<Vector> diag) const override;
   void contract_hyperparameter_gradient(MatrixCRef X, VectorCRef theta, MatrixCRef W,
                                         Eigen::Ref<Vector> grad) const override;
-  /// Gradient in the first argument, O(d + D) per row of X.
+  /// Gradient in the first argument, O(d + D) per row of X (the base layer's derivative in
+  /// x_j is sigma_w^2 r_j x'_j / d, r_j = 1 without ARD).
   void input_gradient(VectorCRef x, MatrixCRef X, VectorCRef theta,
                       Eigen::Ref<Matrix> J) const override;
   /// Non-zero: k(x, x) grows with |x|^2 through the base layer.
