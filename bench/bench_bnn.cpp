@@ -53,7 +53,8 @@ double quantile(std::vector<double> v, double q) {
 
 // A method is a model, optionally followed by ":<acquisition>" (LogEI by default), e.g.
 // "hmc:qlognei" or "ensemble:ts". Models: gp, nngp, hmc, hmc_ln (HMC with the noise sampled
-// instead of fixed), ensemble; each with its default options otherwise.
+// instead of fixed), nngp_ard (the network kernel with one relevance per input), ensemble;
+// each with its default options otherwise.
 struct Method {
   std::string model, acquisition = "logei";
 };
@@ -71,6 +72,11 @@ prospect::SurrogateChoice surrogate_for(const std::string& method) {
   const std::string model = parse_method(method).model;
   if (model == "gp") return prospect::surrogates::GP{};
   if (model == "nngp") return prospect::surrogates::NNGP{};
+  if (model == "nngp_ard") {
+    prospect::surrogates::NNGP nngp;
+    nngp.kernel.ard = true;
+    return nngp;
+  }
   if (model == "hmc") return prospect::surrogates::HMC{};
   if (model == "hmc_ln") {
     prospect::surrogates::HMC hmc;
@@ -78,9 +84,10 @@ prospect::SurrogateChoice surrogate_for(const std::string& method) {
     return hmc;
   }
   if (model == "ensemble") return prospect::surrogates::DeepEnsemble{};
-  throw prospect::InvalidArgument("--methods: got \"" + method +
-                                  "\", expected gp, nngp, hmc, hmc_ln or ensemble, optionally "
-                                  "followed by :<acquisition>");
+  throw prospect::InvalidArgument(
+      "--methods: got \"" + method +
+      "\", expected gp, nngp, nngp_ard, hmc, hmc_ln or ensemble, optionally "
+      "followed by :<acquisition>");
 }
 
 prospect::Space make_space(const prospect::bench::TestFunction& f) {
@@ -157,15 +164,17 @@ void fit_times(const std::vector<std::string>& functions, const std::vector<std:
           data.y(i) = -f.f(x);
         }
         std::unique_ptr<prospect::Surrogate> model;
-        if (method == "gp" || method == "nngp") {
+        if (method == "gp" || method == "nngp" || method == "nngp_ard") {
           prospect::GaussianProcessOptions gpo;
           gpo.threads = 0;
           if (method == "gp") {
             model = std::make_unique<prospect::GaussianProcess>(
                 prospect::kernels::Stationary(prospect::kernels::Profile::matern52), gpo);
           } else {
+            prospect::kernels::NNGPOptions k;
+            k.ard = method == "nngp_ard";
             model = std::make_unique<prospect::GaussianProcess>(
-                prospect::kernels::NeuralNetworkKernel(), gpo);
+                prospect::kernels::NeuralNetworkKernel(k), gpo);
           }
         } else if (method == "hmc" || method == "hmc_ln") {
           prospect::HMCNetworkOptions h;

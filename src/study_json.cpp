@@ -203,6 +203,7 @@ json options_to_json(const Options& o) {
     s["depth"] = nngp->kernel.depth;
     s["weight_variance"] = nngp->kernel.weight_variance;
     s["bias_variance"] = nngp->kernel.bias_variance;
+    s["ard"] = nngp->kernel.ard;
     gp_fields_to_json(nngp->gp, s);
     j["surrogate"] = s;
   } else if (const auto* hmc = std::get_if<surrogates::HMC>(&o.surrogate)) {
@@ -298,6 +299,7 @@ Options options_from_json(const json& j, const Options& user) {
     nngp.kernel.depth = s.at("depth").get<int>();
     nngp.kernel.weight_variance = s.at("weight_variance").get<double>();
     nngp.kernel.bias_variance = s.at("bias_variance").get<double>();
+    nngp.kernel.ard = s.value("ard", false);
     gp_fields_from_json(s, nngp.gp);
     o.surrogate = nngp;
   } else if (s.at("type") == "hmc_bnn") {

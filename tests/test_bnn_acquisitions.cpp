@@ -178,10 +178,12 @@ TEST_CASE("optimizer: ask/tell with an HMC network, Thompson batches, save and r
   CHECK(a.params.real("x2") == b.params.real("x2"));
   std::filesystem::remove(path);
 
-  // The NNGP kernel GP runs the same loop with the default acquisition.
+  // The NNGP kernel GP (with ARD) runs the same loop with the default acquisition.
   Options g;
   g.seed = 2;
-  g.surrogate = surrogates::NNGP{};
+  surrogates::NNGP nngp;
+  nngp.kernel.ard = true;
+  g.surrogate = nngp;
   Optimizer gp(test::branin_space(), g);
   for (int i = 0; i < 8; ++i) {
     const Trial t = gp.ask();
@@ -189,6 +191,12 @@ TEST_CASE("optimizer: ask/tell with an HMC network, Thompson batches, save and r
   }
   CHECK(gp.model()->name().find("nngp") != std::string::npos);
   CHECK(gp.best().value < 60.0);
+  gp.save(path.string());
+  const Optimizer gp_resumed = Optimizer::load(path.string());
+  const auto* kept = std::get_if<surrogates::NNGP>(&gp_resumed.options().surrogate);
+  REQUIRE(kept != nullptr);
+  CHECK(kept->kernel.ard);
+  std::filesystem::remove(path);
 }
 
 TEST_CASE("optimizer: a deep ensemble with qLogNEI batches; its options survive save/load") {
