@@ -54,7 +54,8 @@ double quantile(std::vector<double> v, double q) {
 // A method is a model, optionally followed by ":<acquisition>" (LogEI by default), e.g.
 // "hmc:qlognei" or "ensemble:ts". Models: gp, nngp, hmc, hmc_ln (HMC with the noise sampled
 // instead of fixed), nngp_ard (the network kernel with one relevance per input), ensemble;
-// each with its default options otherwise.
+// each with its default options otherwise; and sobol (no model: the whole budget from the
+// scrambled Sobol design).
 struct Method {
   std::string model, acquisition = "logei";
 };
@@ -68,25 +69,58 @@ Method parse_method(const std::string& text) {
   return m;
 }
 
+// --hmc-set: overrides of the HMC options ("chains=4,path_length=0.05"), for studies of the
+// sampler's settings; empty for the defaults.
+prospect::HMCNetworkOptions hmc_options(const std::string& overrides) {
+  prospect::HMCNetworkOptions h;
+  for (const auto& item : split(overrides)) {
+    const auto eq = item.find('=');
+    const std::string key = item.substr(0, eq);
+    const double v = eq == std::string::npos ? NAN : std::stod(item.substr(eq + 1));
+    if (key == "chains")
+      h.chains = static_cast<int>(v);
+    else if (key == "burn_in")
+      h.burn_in = static_cast<int>(v);
+    else if (key == "samples")
+      h.samples = static_cast<int>(v);
+    else if (key == "thin")
+      h.thin = static_cast<int>(v);
+    else if (key == "path_length")
+      h.path_length = v;
+    else if (key == "prior_variance")
+      h.prior_variance = v;
+    else if (key == "noise_variance")
+      h.noise_variance = v;
+    else if (key == "pretrain_steps")
+      h.pretrain_steps = static_cast<int>(v);
+    else if (key == "width")
+      h.hidden = {static_cast<Eigen::Index>(v), static_cast<Eigen::Index>(v)};
+    else
+      throw prospect::InvalidArgument("--hmc-set: unknown key \"" + key + "\"");
+  }
+  return h;
+}
+std::string g_hmc_overrides;
+
 prospect::SurrogateChoice surrogate_for(const std::string& method) {
   const std::string model = parse_method(method).model;
-  if (model == "gp") return prospect::surrogates::GP{};
+  if (model == "gp" || model == "sobol") return prospect::surrogates::GP{};
   if (model == "nngp") return prospect::surrogates::NNGP{};
   if (model == "nngp_ard") {
     prospect::surrogates::NNGP nngp;
     nngp.kernel.ard = true;
     return nngp;
   }
-  if (model == "hmc") return prospect::surrogates::HMC{};
+  if (model == "hmc") return prospect::surrogates::HMC{hmc_options(g_hmc_overrides)};
   if (model == "hmc_ln") {
-    prospect::surrogates::HMC hmc;
+    prospect::surrogates::HMC hmc{hmc_options(g_hmc_overrides)};
     hmc.options.learn_noise = true;
     return hmc;
   }
   if (model == "ensemble") return prospect::surrogates::DeepEnsemble{};
   throw prospect::InvalidArgument(
       "--methods: got \"" + method +
-      "\", expected gp, nngp, nngp_ard, hmc, hmc_ln or ensemble, optionally "
+      "\", expected gp, nngp, nngp_ard, hmc, hmc_ln, ensemble or sobol, optionally "
       "followed by :<acquisition>");
 }
 
@@ -119,7 +153,8 @@ Run run_once(const prospect::bench::TestFunction& f, const std::string& method, 
              int budget, int n_initial, const prospect::AcquisitionOptimizerOptions& inner) {
   prospect::Options o;
   o.seed = static_cast<std::uint64_t>(seed);
-  o.n_initial = n_initial;
+  // "sobol": the whole budget from the initial design (the baseline every model must beat).
+  o.n_initial = parse_method(method).model == "sobol" ? budget : n_initial;
   o.surrogate = surrogate_for(method);
   o.acquisition = prospect::acquisition::acquisition_from_string(parse_method(method).acquisition);
   o.inner = inner;
@@ -216,6 +251,9 @@ int main(int argc, char** argv) {
   app.add_option("--raw-samples", inner.raw_samples, "inner optimizer raw samples");
   app.add_option("--restarts", inner.restarts, "inner optimizer L-BFGS starts");
   app.add_option("--out", out, "output directory (regret.csv, one file per function x method)");
+  app.add_option("--hmc-set", g_hmc_overrides,
+                 "HMC option overrides: chains, burn_in, samples, thin, path_length, "
+                 "prior_variance, noise_variance, pretrain_steps, width (key=value,...)");
   app.add_flag("--fit-time", fit_mode, "time fit() at --fit-n observations instead");
   app.add_option("--fit-n", fit_n, "observations for --fit-time")->check(CLI::PositiveNumber);
   app.add_option("--reps", reps, "repetitions for --fit-time")->check(CLI::PositiveNumber);
