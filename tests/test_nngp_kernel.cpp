@@ -129,6 +129,34 @@ Matrix sample_points() {
   return X;
 }
 
+// input_gradient() and diagonal_gradient() at x against central finite differences of
+// matrix() and diagonal() (step 1e-6, relative tolerance 1e-6).
+void check_input_gradients(const prospect::kernels::Kernel& k, const Vector& x, const Matrix& X,
+                           const Vector& theta) {
+  const Eigen::Index d = x.size();
+  Matrix J(X.rows(), d);
+  k.input_gradient(x, X, theta, J);
+  Vector g(d);
+  k.diagonal_gradient(x, theta, g);
+  const double h = 1e-6;
+  for (Eigen::Index j = 0; j < d; ++j) {
+    Vector a = x, b = x;
+    a(j) += h;
+    b(j) -= h;
+    const Vector fd =
+        (k(a.transpose(), X, theta).transpose() - k(b.transpose(), X, theta).transpose()) / (2 * h);
+    INFO("column " << j << "\nanalytic " << J.col(j).transpose() << "\nfd       "
+                   << fd.transpose());
+    CHECK((J.col(j) - fd).cwiseAbs().maxCoeff() <= 1e-6 * (fd.cwiseAbs().maxCoeff() + 1e-3));
+    Vector da(1), db(1);
+    k.diagonal(a.transpose(), theta, da);
+    k.diagonal(b.transpose(), theta, db);
+    const double fdd = (da(0) - db(0)) / (2 * h);
+    INFO("diagonal gradient analytic " << g(j) << " fd " << fdd);
+    CHECK(std::abs(g(j) - fdd) <= 1e-6 * (std::abs(fdd) + 1e-3));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("matrix matches the layer recursion computed by Gaussian quadrature") {
@@ -300,29 +328,7 @@ TEST_CASE("input and diagonal gradients match central finite differences, also a
       points.push_back(X.row(5).transpose() + Vector::Constant(d, 3e-3));
       for (std::size_t which = 0; which < points.size(); ++which) {
         INFO("depth " << depth << " trial " << trial << " point " << which);
-        const Vector& x = points[which];
-        Matrix J(X.rows(), d);
-        k.input_gradient(x, X, theta, J);
-        Vector g(d);
-        k.diagonal_gradient(x, theta, g);
-        const double h = 1e-6;
-        for (Eigen::Index j = 0; j < d; ++j) {
-          Vector a = x, b = x;
-          a(j) += h;
-          b(j) -= h;
-          const Vector fd =
-              (k(a.transpose(), X, theta).transpose() - k(b.transpose(), X, theta).transpose()) /
-              (2 * h);
-          INFO("column " << j << "\nanalytic " << J.col(j).transpose() << "\nfd       "
-                         << fd.transpose());
-          CHECK((J.col(j) - fd).cwiseAbs().maxCoeff() <= 1e-6 * (fd.cwiseAbs().maxCoeff() + 1e-3));
-          Vector da(1), db(1);
-          k.diagonal(a.transpose(), theta, da);
-          k.diagonal(b.transpose(), theta, db);
-          const double fdd = (da(0) - db(0)) / (2 * h);
-          INFO("diagonal gradient analytic " << g(j) << " fd " << fdd);
-          CHECK(std::abs(g(j) - fdd) <= 1e-6 * (std::abs(fdd) + 1e-3));
-        }
+        check_input_gradients(k, points[which], X, theta);
       }
     }
   }
@@ -621,29 +627,7 @@ TEST_CASE("ARD input and diagonal gradients match finite differences, also at th
       for (std::size_t which = 0; which < points.size(); ++which) {
         INFO("depth " << depth << " trial " << trial << " point " << which << " theta "
                       << theta.transpose());
-        const Vector& x = points[which];
-        Matrix J(X.rows(), d);
-        k.input_gradient(x, X, theta, J);
-        Vector g(d);
-        k.diagonal_gradient(x, theta, g);
-        const double h = 1e-6;
-        for (Eigen::Index j = 0; j < d; ++j) {
-          Vector a = x, b = x;
-          a(j) += h;
-          b(j) -= h;
-          const Vector fd =
-              (k(a.transpose(), X, theta).transpose() - k(b.transpose(), X, theta).transpose()) /
-              (2 * h);
-          INFO("column " << j << "\nanalytic " << J.col(j).transpose() << "\nfd       "
-                         << fd.transpose());
-          CHECK((J.col(j) - fd).cwiseAbs().maxCoeff() <= 1e-6 * (fd.cwiseAbs().maxCoeff() + 1e-3));
-          Vector da(1), db(1);
-          k.diagonal(a.transpose(), theta, da);
-          k.diagonal(b.transpose(), theta, db);
-          const double fdd = (da(0) - db(0)) / (2 * h);
-          INFO("diagonal gradient analytic " << g(j) << " fd " << fdd);
-          CHECK(std::abs(g(j) - fdd) <= 1e-6 * (std::abs(fdd) + 1e-3));
-        }
+        check_input_gradients(k, points[which], X, theta);
       }
     }
   }
