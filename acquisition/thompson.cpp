@@ -50,7 +50,7 @@ void ThompsonSampling::evaluate(MatrixCRef X, Eigen::Ref<Vector> values) const {
     throw InvalidArgument("ts evaluate(): values has " + std::to_string(values.size()) +
                           " entries, expected one per row of X (" + std::to_string(X.rows()) + ")");
   }
-  values = model_->function_values(X).row(index_).transpose();
+  values = model_->function_value(X, index_);
 }
 
 double ThompsonSampling::evaluate_with_gradient(VectorCRef x, Eigen::Ref<Vector> grad) const {
@@ -60,7 +60,7 @@ double ThompsonSampling::evaluate_with_gradient(VectorCRef x, Eigen::Ref<Vector>
     throw InvalidArgument("ts evaluate_with_gradient(): grad has " + std::to_string(grad.size()) +
                           " entries, expected " + std::to_string(x.size()));
   }
-  const double value = model_->function_values(X)(index_, 0);
+  const double value = model_->function_value(X, index_)(0);
   Matrix bar = Matrix::Zero(model_->function_count(), 1);
   bar(index_, 0) = 1.0;
   grad = model_->function_values_gradient(X, bar).row(0).transpose();

@@ -55,6 +55,14 @@ Matrix Surrogate::sample(MatrixCRef, Eigen::Index, Rng&) const {
 Matrix Surrogate::function_values(MatrixCRef) const {
   missing(*this, "posterior function samples", "function_samples");
 }
+Vector Surrogate::function_value(MatrixCRef X, Eigen::Index s) const {
+  const Matrix F = function_values(X);
+  if (s < 0 || s >= F.rows()) {
+    throw InvalidArgument("function_value: s = " + std::to_string(s) +
+                          ", expected an index in [0, " + std::to_string(F.rows()) + ")");
+  }
+  return F.row(s).transpose();
+}
 Matrix Surrogate::function_values_gradient(MatrixCRef, MatrixCRef) const {
   missing(*this, "gradients of posterior function samples", "function_samples");
 }

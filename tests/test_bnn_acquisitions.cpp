@@ -109,6 +109,9 @@ TEST_CASE("Thompson sampling is one network function, with its gradient") {
   ts.evaluate(X, v);
   const Matrix F = model.function_values(X);
   CHECK(v == F.row(ts.function_index()).transpose());
+  // One network alone gives the same numbers as all of them.
+  CHECK(model.function_value(X, 3) == F.row(3).transpose());
+  CHECK_THROWS_AS((void)model.function_value(X, model.function_count()), InvalidArgument);
   Vector x(2);
   x << 0.42, 0.77;
   test::check_gradient(ts, x);

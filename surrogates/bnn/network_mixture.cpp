@@ -79,6 +79,17 @@ Matrix NetworkMixture::function_values(MatrixCRef X) const {
   return (F * y_scale_).array() + y_offset_;
 }
 
+Vector NetworkMixture::function_value(MatrixCRef X, Eigen::Index s) const {
+  require_fitted("function_value", X.cols());
+  if (s < 0 || s >= function_count()) {
+    throw InvalidArgument(name() + "::function_value: s = " + std::to_string(s) +
+                          ", expected an index in [0, " + std::to_string(function_count()) + ")");
+  }
+  bnn::MLPWorkspace ws;
+  mlp_->forward(members_[static_cast<std::size_t>(s)], X, ws);
+  return (ws.pre.back().row(0).transpose() * y_scale_).array() + y_offset_;
+}
+
 Predictive NetworkMixture::predict(MatrixCRef X) const {
   require_fitted("predict", X.cols());
   Matrix F, N;

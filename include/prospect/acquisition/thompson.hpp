@@ -10,9 +10,9 @@
 // A GP has no finite set of functions (its draws would have to be consistent across every
 // evaluation of the inner optimizer); use it with qLogNEI or LogEI instead.
 //
-// Cost per evaluation at m points: the model's function_values() at m points (networks:
-// O(S m P), every function is computed); the gradient one function_values_gradient() with
-// one non-zero row (O(m P)).
+// Cost per evaluation at m points: the model's function_value() of the drawn function
+// (networks: one forward pass, O(m P)); the gradient one function_values_gradient() with
+// one non-zero row (networks: O(m P)).
 #pragma once
 
 #include <memory>

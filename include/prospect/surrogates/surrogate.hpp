@@ -128,6 +128,11 @@ class Surrogate {
   /// f_s at the rows of X: an S x m matrix, units of y (maximization sign).
   /// Default: throws InvalidState (capability absent).
   [[nodiscard]] virtual Matrix function_values(MatrixCRef X) const;
+  /// Row s of function_values(X) alone: f_s at the rows of X (size m), for callers that
+  /// need one function (Thompson sampling). Default: function_values(X).row(s); a network
+  /// mixture evaluates only network s (S times less work). Throws InvalidArgument for s
+  /// outside [0, function_count()).
+  [[nodiscard]] virtual Vector function_value(MatrixCRef X, Eigen::Index s) const;
   /// Reverse mode through function_values(): for a scalar a(F) with adjoint
   /// values_bar = da/dF (S x m), returns da/dX (m x d). Default: throws InvalidState.
   [[nodiscard]] virtual Matrix function_values_gradient(MatrixCRef X, MatrixCRef values_bar) const;

@@ -61,6 +61,8 @@ class NetworkMixture : public Surrogate {
     return static_cast<Eigen::Index>(members_.size());
   }
   [[nodiscard]] Matrix function_values(MatrixCRef X) const override;
+  /// Network s alone: one forward pass, O(m P).
+  [[nodiscard]] Vector function_value(MatrixCRef X, Eigen::Index s) const override;
   [[nodiscard]] Matrix function_values_gradient(MatrixCRef X, MatrixCRef values_bar) const override;
   /// Average observation-noise variance over the training inputs (units of y^2).
   [[nodiscard]] double noise_variance() const override { return noise_average_; }
