@@ -13,12 +13,12 @@
 # Environment (defaults in brackets):
 #   BNN_OUT        output directory [bench/results/bnn] (git-ignored)
 #   SEEDS          seeds 0..SEEDS-1 [10]
-#   BNN_METHODS    [gp,nngp,hmc,ensemble]
+#   BNN_METHODS    [gp,nngp,hmc,ensemble,sobol] (sobol: the whole budget from the design)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${BNN_OUT:-bench/results/bnn}
 seeds=${SEEDS:-10}
-methods=${BNN_METHODS:-gp,nngp,hmc,ensemble}
+methods=${BNN_METHODS:-gp,nngp,hmc,ensemble,sobol}
 bin=build/bench/bench_bnn
 if [[ ! -x $bin ]]; then
   cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -33,5 +33,5 @@ export OMP_NUM_THREADS=1
 wait
 cat "$out/regret_small.txt" <(tail -n +2 "$out/regret_20d.txt") | tee "$out/regret.txt"
 unset OMP_NUM_THREADS
-"$bin" --fit-time --functions cliff3,levy4_in_20 --methods "$methods" --fit-n 100 --reps 5 \
+"$bin" --fit-time --functions cliff3,levy4_in_20 --methods "${methods/,sobol/}" --fit-n 100 --reps 5 \
   | tee "$out/fit_time.txt"
