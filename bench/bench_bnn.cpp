@@ -183,6 +183,7 @@ void fit_times(const std::vector<std::string>& functions, const std::vector<std:
   for (const auto& name : functions) {
     const auto& f = prospect::bench::nonstationary_function(name);
     for (const auto& method : methods) {
+      if (parse_method(method).model == "sobol") continue;  // fits nothing
       std::vector<double> times;
       for (int r = 0; r < reps; ++r) {
         const prospect::Matrix X =
@@ -215,8 +216,11 @@ void fit_times(const std::vector<std::string>& functions, const std::vector<std:
           prospect::HMCNetworkOptions h;
           h.learn_noise = method == "hmc_ln";
           model = std::make_unique<prospect::HMCNetwork>(h);
-        } else {
+        } else if (method == "ensemble") {
           model = std::make_unique<prospect::DeepEnsemble>();
+        } else {
+          throw prospect::InvalidArgument("--fit-time: no fit to time for method \"" + method +
+                                          "\"");
         }
         const auto start = Clock::now();
         model->fit(data, static_cast<std::uint64_t>(r));
