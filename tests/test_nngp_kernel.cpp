@@ -129,6 +129,25 @@ Matrix sample_points() {
   return X;
 }
 
+// contract_hyperparameter_gradient() (which ADDS to grad) against central finite
+// differences of sum(W .* K) in every entry of theta.
+void check_hyperparameter_gradient(const prospect::kernels::Kernel& k, const Matrix& X,
+                                   const Vector& theta, const Matrix& W) {
+  Vector grad = Vector::Constant(theta.size(), 0.25);
+  k.contract_hyperparameter_gradient(X, theta, W, grad);
+  grad.array() -= 0.25;
+  const double h = 1e-6;
+  const double scale = (W.cwiseAbs().array() * k(X, X, theta).cwiseAbs().array()).sum();
+  for (Eigen::Index p = 0; p < theta.size(); ++p) {
+    Vector a = theta, b = theta;
+    a(p) += h;
+    b(p) -= h;
+    const double fd = (contract(W, k(X, X, a)) - contract(W, k(X, X, b))) / (2 * h);
+    INFO("theta " << p << " analytic " << grad(p) << " fd " << fd);
+    CHECK(std::abs(grad(p) - fd) <= 1e-6 * (std::abs(fd) + 1e-3 * scale));
+  }
+}
+
 // input_gradient() and diagonal_gradient() at x against central finite differences of
 // matrix() and diagonal() (step 1e-6, relative tolerance 1e-6).
 void check_input_gradients(const prospect::kernels::Kernel& k, const Vector& x, const Matrix& X,
@@ -296,19 +315,7 @@ TEST_CASE("hyperparameter contraction matches central finite differences") {
       Matrix X = prospect::test::uniform(15, 2, rng);
       X.row(7) = X.row(3);  // a duplicate: its pairs sit in the clamp region
       const Matrix W = random_symmetric(15, rng);
-      Vector grad = Vector::Constant(2, 0.25);  // the contraction ADDS to grad
-      k.contract_hyperparameter_gradient(X, theta, W, grad);
-      grad.array() -= 0.25;
-      const double h = 1e-6;
-      const double scale = (W.cwiseAbs().array() * k(X, X, theta).cwiseAbs().array()).sum();
-      for (Eigen::Index p = 0; p < 2; ++p) {
-        Vector a = theta, b = theta;
-        a(p) += h;
-        b(p) -= h;
-        const double fd = (contract(W, k(X, X, a)) - contract(W, k(X, X, b))) / (2 * h);
-        INFO("theta " << p << " analytic " << grad(p) << " fd " << fd);
-        CHECK(std::abs(grad(p) - fd) <= 1e-6 * (std::abs(fd) + 1e-3 * scale));
-      }
+      check_hyperparameter_gradient(k, X, theta, W);
     }
   }
 }
@@ -595,19 +602,7 @@ TEST_CASE("ARD hyperparameter contraction (all d + 2 entries) matches finite dif
       Matrix X = prospect::test::uniform(15, d, rng);
       X.row(7) = X.row(3);  // a duplicate: its pairs sit in the clamp region
       const Matrix W = random_symmetric(15, rng);
-      Vector grad = Vector::Constant(d + 2, 0.25);  // the contraction ADDS to grad
-      k.contract_hyperparameter_gradient(X, theta, W, grad);
-      grad.array() -= 0.25;
-      const double h = 1e-6;
-      const double scale = (W.cwiseAbs().array() * k(X, X, theta).cwiseAbs().array()).sum();
-      for (Eigen::Index p = 0; p < d + 2; ++p) {
-        Vector a = theta, b = theta;
-        a(p) += h;
-        b(p) -= h;
-        const double fd = (contract(W, k(X, X, a)) - contract(W, k(X, X, b))) / (2 * h);
-        INFO("theta " << p << " analytic " << grad(p) << " fd " << fd);
-        CHECK(std::abs(grad(p) - fd) <= 1e-6 * (std::abs(fd) + 1e-3 * scale));
-      }
+      check_hyperparameter_gradient(k, X, theta, W);
     }
   }
 }

@@ -35,32 +35,20 @@ double levy4_in_20(const Point& x) {
   return sum + sq(wd - 1.0) * (1.0 + sq(std::sin(2.0 * pi * wd)));
 }
 
-TestFunction build(std::string name, Point lower, Point upper, double optimum, Point minimizer,
-                   std::function<double(const Point&)> f) {
-  TestFunction t;
-  t.name = std::move(name);
-  t.dimension = static_cast<int>(lower.size());
-  t.lower = std::move(lower);
-  t.upper = std::move(upper);
-  t.optimum = optimum;
-  t.minimizers = {std::move(minimizer)};
-  t.f = std::move(f);
-  return t;
-}
-
 }  // namespace
 
 const std::vector<TestFunction>& nonstationary_functions() {
   static const std::vector<TestFunction> all = [] {
     std::vector<TestFunction> v;
-    v.push_back(build("cliff3", Point(3, 0.0), Point(3, 1.0), 0.1, {0.6, 0.3, 0.7}, cliff3));
+    v.push_back(
+        make_test_function("cliff3", Point(3, 0.0), Point(3, 1.0), 0.1, {{0.6, 0.3, 0.7}}, cliff3));
     const double r = 1.0 / std::sqrt(2.0);
-    v.push_back(build("gramacy_lee2", Point(2, -2.0), Point(2, 6.0), -r * std::exp(-0.5), {-r, 0.0},
-                      gramacy_lee2));
+    v.push_back(make_test_function("gramacy_lee2", Point(2, -2.0), Point(2, 6.0),
+                                   -r * std::exp(-0.5), {{-r, 0.0}}, gramacy_lee2));
     Point minimizer(20, 0.0);
     for (std::size_t i : {3u, 7u, 12u, 18u}) minimizer[i] = 1.0;
-    v.push_back(
-        build("levy4_in_20", Point(20, -10.0), Point(20, 10.0), 0.0, minimizer, levy4_in_20));
+    v.push_back(make_test_function("levy4_in_20", Point(20, -10.0), Point(20, 10.0), 0.0,
+                                   {minimizer}, levy4_in_20));
     return v;
   }();
   return all;

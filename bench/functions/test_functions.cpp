@@ -132,9 +132,54 @@ double michalewicz(const Point& x) {
   return -sum;
 }
 
-TestFunction make(std::string name, std::vector<double> lower, std::vector<double> upper,
-                  double optimum, std::vector<Point> minimizers,
-                  std::function<double(const Point&)> f) {
+std::vector<TestFunction> build() {
+  std::vector<TestFunction> all;
+  // Exact minimizers (pi, 2.275) etc.; the optimum is exactly s t = 10 / (8 pi).
+  all.push_back(make_test_function("branin", {-5.0, 0.0}, {10.0, 15.0}, 0.39788735772973816,
+                                   {{-pi, 12.275}, {pi, 2.275}, {3.0 * pi, 2.475}}, branin));
+  // Minimizers refined numerically (Nelder-Mead to 1e-13); BoTorch's optimum to
+  // its 10 digits is -1.0316284535.
+  all.push_back(make_test_function(
+      "six_hump_camel", {-3.0, -2.0}, {3.0, 2.0}, -1.0316284534898774,
+      {{0.089842008935272, -0.71265640301906}, {-0.089842008935272, 0.71265640301906}},
+      six_hump_camel));
+  all.push_back(make_test_function("goldstein_price", {-2.0, -2.0}, {2.0, 2.0}, 3.0, {{0.0, -1.0}},
+                                   goldstein_price));
+  // Hartmann minimizers refined by a local optimizer from BoTorch's published
+  // 6-digit points; the optima (BoTorch: -3.86278, -3.32237) are the refined values.
+  all.push_back(
+      make_test_function("hartmann3", {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, -3.862779787332663,
+                         {{0.11458888122541, 0.55564889547394, 0.85254698421727}}, hartmann3));
+  all.push_back(make_test_function("hartmann6", std::vector<double>(6, 0.0),
+                                   std::vector<double>(6, 1.0), -3.3223680114155147,
+                                   {{0.20168950909366, 0.15001069354111, 0.4768739729251,
+                                     0.27533242752208, 0.31165161723957, 0.65730053455367}},
+                                   hartmann6));
+  all.push_back(make_test_function("ackley5", std::vector<double>(5, -32.768),
+                                   std::vector<double>(5, 32.768), 0.0, {Point(5, 0.0)}, ackley));
+  all.push_back(make_test_function("levy5", std::vector<double>(5, -10.0),
+                                   std::vector<double>(5, 10.0), 0.0, {Point(5, 1.0)}, levy));
+  all.push_back(make_test_function("rosenbrock4", std::vector<double>(4, -5.0),
+                                   std::vector<double>(4, 10.0), 0.0, {Point(4, 1.0)}, rosenbrock));
+  all.push_back(make_test_function("styblinski_tang4", std::vector<double>(4, -5.0),
+                                   std::vector<double>(4, 5.0), -39.16616570377142 * 4.0,
+                                   {Point(4, -2.903534018185960)}, styblinski_tang));
+  // Separable: each coordinate minimized on its own (golden section to ~1e-9; the
+  // second is pi/2 exactly). Sum of the 1-D minima -4.687658179088148 (BoTorch's
+  // published value -4.687658).
+  all.push_back(make_test_function(
+      "michalewicz5", std::vector<double>(5, 0.0), std::vector<double>(5, pi), -4.687658179088148,
+      {{2.2029055222627054, pi / 2.0, 1.2849915708849968, 1.9230584688159351, 1.7204697726395524}},
+      michalewicz));
+  return all;
+}
+
+}  // namespace
+
+TestFunction make_test_function(std::string name, std::vector<double> lower,
+                                std::vector<double> upper, double optimum,
+                                std::vector<Point> minimizers,
+                                std::function<double(const Point&)> f) {
   TestFunction t;
   t.name = std::move(name);
   t.dimension = static_cast<int>(lower.size());
@@ -145,48 +190,6 @@ TestFunction make(std::string name, std::vector<double> lower, std::vector<doubl
   t.f = std::move(f);
   return t;
 }
-
-std::vector<TestFunction> build() {
-  std::vector<TestFunction> all;
-  // Exact minimizers (pi, 2.275) etc.; the optimum is exactly s t = 10 / (8 pi).
-  all.push_back(make("branin", {-5.0, 0.0}, {10.0, 15.0}, 0.39788735772973816,
-                     {{-pi, 12.275}, {pi, 2.275}, {3.0 * pi, 2.475}}, branin));
-  // Minimizers refined numerically (Nelder-Mead to 1e-13); BoTorch's optimum to
-  // its 10 digits is -1.0316284535.
-  all.push_back(
-      make("six_hump_camel", {-3.0, -2.0}, {3.0, 2.0}, -1.0316284534898774,
-           {{0.089842008935272, -0.71265640301906}, {-0.089842008935272, 0.71265640301906}},
-           six_hump_camel));
-  all.push_back(
-      make("goldstein_price", {-2.0, -2.0}, {2.0, 2.0}, 3.0, {{0.0, -1.0}}, goldstein_price));
-  // Hartmann minimizers refined by a local optimizer from BoTorch's published
-  // 6-digit points; the optima (BoTorch: -3.86278, -3.32237) are the refined values.
-  all.push_back(make("hartmann3", {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0}, -3.862779787332663,
-                     {{0.11458888122541, 0.55564889547394, 0.85254698421727}}, hartmann3));
-  all.push_back(make("hartmann6", std::vector<double>(6, 0.0), std::vector<double>(6, 1.0),
-                     -3.3223680114155147,
-                     {{0.20168950909366, 0.15001069354111, 0.4768739729251, 0.27533242752208,
-                       0.31165161723957, 0.65730053455367}},
-                     hartmann6));
-  all.push_back(make("ackley5", std::vector<double>(5, -32.768), std::vector<double>(5, 32.768),
-                     0.0, {Point(5, 0.0)}, ackley));
-  all.push_back(make("levy5", std::vector<double>(5, -10.0), std::vector<double>(5, 10.0), 0.0,
-                     {Point(5, 1.0)}, levy));
-  all.push_back(make("rosenbrock4", std::vector<double>(4, -5.0), std::vector<double>(4, 10.0), 0.0,
-                     {Point(4, 1.0)}, rosenbrock));
-  all.push_back(make("styblinski_tang4", std::vector<double>(4, -5.0), std::vector<double>(4, 5.0),
-                     -39.16616570377142 * 4.0, {Point(4, -2.903534018185960)}, styblinski_tang));
-  // Separable: each coordinate minimized on its own (golden section to ~1e-9; the
-  // second is pi/2 exactly). Sum of the 1-D minima -4.687658179088148 (BoTorch's
-  // published value -4.687658).
-  all.push_back(make(
-      "michalewicz5", std::vector<double>(5, 0.0), std::vector<double>(5, pi), -4.687658179088148,
-      {{2.2029055222627054, pi / 2.0, 1.2849915708849968, 1.9230584688159351, 1.7204697726395524}},
-      michalewicz));
-  return all;
-}
-
-}  // namespace
 
 double TestFunction::evaluate(const std::vector<double>& x) const {
   if (static_cast<int>(x.size()) != dimension)

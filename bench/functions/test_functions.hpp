@@ -48,6 +48,12 @@ struct TestFunction {
 [[nodiscard]] double hartmann6_weighted(const std::vector<double>& x,
                                         const std::array<double, 4>& alpha);
 
+/// A TestFunction from its parts (dimension = lower.size()); no checks.
+[[nodiscard]] TestFunction make_test_function(std::string name, std::vector<double> lower,
+                                              std::vector<double> upper, double optimum,
+                                              std::vector<std::vector<double>> minimizers,
+                                              std::function<double(const std::vector<double>&)> f);
+
 /// The suite, in a fixed order (the one listed above). Built once, thread-safe.
 [[nodiscard]] const std::vector<TestFunction>& all_functions();
 
