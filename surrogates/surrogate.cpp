@@ -35,6 +35,34 @@ PointPrediction Surrogate::predict_with_gradient(VectorCRef) const {
 Matrix Surrogate::posterior_covariance(MatrixCRef) const {
   missing(*this, "a joint posterior covariance", "joint_posterior");
 }
+Matrix Surrogate::quantiles(MatrixCRef X, VectorCRef levels) const {
+  check_quantile_levels(levels, "quantiles");
+  const Predictive p = predict(X);
+  Vector sd = p.variance.cwiseMax(0.0);
+  if (p.noise_variance.size() == sd.size()) sd += p.noise_variance.cwiseMax(0.0);
+  sd = sd.cwiseSqrt();
+  const boost::math::normal_distribution<double> normal;
+  Matrix Q(X.rows(), levels.size());
+  for (Eigen::Index k = 0; k < levels.size(); ++k) {
+    Q.col(k) = p.mean + boost::math::quantile(normal, levels(k)) * sd;
+  }
+  return Q;
+}
+
+void check_quantile_levels(VectorCRef levels, const char* caller) {
+  if (levels.size() == 0) {
+    throw InvalidArgument(std::string(caller) +
+                          ": levels is empty, expected at least one level in (0, 1)");
+  }
+  for (Eigen::Index k = 0; k < levels.size(); ++k) {
+    if (!(levels(k) > 0.0 && levels(k) < 1.0)) {
+      throw InvalidArgument(std::string(caller) + ": levels[" + std::to_string(k) +
+                            "] = " + std::to_string(levels(k)) +
+                            ", expected a probability strictly between 0 and 1");
+    }
+  }
+}
+
 void Surrogate::restore(const Dataset& data, VectorCRef state) {
   set_state(state);
   fit(data, 0);

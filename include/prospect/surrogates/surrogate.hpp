@@ -65,6 +65,10 @@ struct SurrogateCapabilities {
   /// function_values() and function_values_gradient(). Monte Carlo acquisitions and
   /// Thompson sampling then work on those functions instead of Gaussian draws.
   bool function_samples = false;
+  /// The model predicts quantiles of y natively (conformal quantile regression):
+  /// quantiles() is its own prediction, not a normal approximation, and predict() is a
+  /// summary of it (median and a spread-derived variance).
+  bool quantiles = false;
 };
 
 /// Joint posterior of f at m points: what Monte Carlo acquisitions and the knowledge
@@ -136,6 +140,13 @@ class Surrogate {
   /// Reverse mode through function_values(): for a scalar a(F) with adjoint
   /// values_bar = da/dF (S x m), returns da/dX (m x d). Default: throws InvalidState.
   [[nodiscard]] virtual Matrix function_values_gradient(MatrixCRef X, MatrixCRef values_bar) const;
+  /// Quantiles of a new observation y at the rows of X (m x d), one column per entry of
+  /// `levels` (each in (0, 1), any order): an m x L matrix in units of y (maximization
+  /// sign, so a level above 0.5 is optimistic). Default: the normal predictive
+  /// N(mean, variance + noise_variance) of predict(), O(predict + m L). A quantile model
+  /// (capabilities().quantiles) gives its own, monotone in the level. Throws
+  /// InvalidArgument for an empty `levels` or a level outside (0, 1).
+  [[nodiscard]] virtual Matrix quantiles(MatrixCRef X, VectorCRef levels) const;
   /// A copy conditioned on extra observations (X, y) with the hyperparameters and
   /// output transform frozen (fantasies). Default: throws.
   [[nodiscard]] virtual std::unique_ptr<Surrogate> condition_on(MatrixCRef X, VectorCRef y) const;
@@ -155,5 +166,9 @@ class Surrogate {
   /// set_state(state), then fit(data, 0). Throws as fit().
   virtual void restore(const Dataset& data, VectorCRef state);
 };
+
+/// Throws InvalidArgument, naming `caller`, unless `levels` is non-empty with every entry in
+/// (0, 1): the check of Surrogate::quantiles(), for implementations to share.
+void check_quantile_levels(VectorCRef levels, const char* caller);
 
 }  // namespace prospect
