@@ -44,6 +44,10 @@ std::unique_ptr<Acquisition> make_acquisition(const AcquisitionChoice& choice) {
           return std::make_unique<AugmentedExpectedImprovement>(option);
         } else if constexpr (std::is_same_v<T, Thompson>) {
           return std::make_unique<ThompsonSampling>();
+        } else if constexpr (std::is_same_v<T, QuantileThompson>) {
+          return std::make_unique<QuantileThompsonSampling>(option);
+        } else if constexpr (std::is_same_v<T, Quantile>) {
+          return std::make_unique<QuantileAcquisition>(option);
         } else {
           return make_knowledge_gradient(KnowledgeGradientChoice(option));
         }
@@ -66,6 +70,10 @@ std::string to_string(const AcquisitionChoice& choice) {
           return "aei";
         } else if constexpr (std::is_same_v<T, Thompson>) {
           return "ts";
+        } else if constexpr (std::is_same_v<T, QuantileThompson>) {
+          return "quantile_ts";
+        } else if constexpr (std::is_same_v<T, Quantile>) {
+          return "quantile";
         } else {
           return to_string(KnowledgeGradientChoice(option));
         }
@@ -74,9 +82,9 @@ std::string to_string(const AcquisitionChoice& choice) {
 }
 
 const std::vector<std::string>& acquisition_names() {
-  static const std::vector<std::string> names = {"logei",     "ei",     "ucb",  "pi",      "logpi",
-                                                 "qei",       "qlogei", "qucb", "qlognei", "kg",
-                                                 "finite_kg", "nei",    "mfkg", "aei",     "ts"};
+  static const std::vector<std::string> names = {
+      "logei", "ei",        "ucb", "pi",   "logpi", "qei", "qlogei",      "qucb",    "qlognei",
+      "kg",    "finite_kg", "nei", "mfkg", "aei",   "ts",  "quantile_ts", "quantile"};
   return names;
 }
 
@@ -96,6 +104,8 @@ AcquisitionChoice acquisition_from_string(const std::string& name) {
   if (n == "mfkg") return MFKG{};
   if (n == "aei") return AugmentedEI{};
   if (n == "ts") return Thompson{};
+  if (n == "quantile_ts") return QuantileThompson{};
+  if (n == "quantile") return Quantile{};
   if (n == "nei") {
     FiniteKG nei;
     nei.noisy_ei = true;

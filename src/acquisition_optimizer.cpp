@@ -553,10 +553,15 @@ AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition, Eigen::I
   // Raw samples, projected onto the feasible set and scored in one batch. Near
   // convergence the acquisition's peak is a small region next to the best points,
   // which a space-filling design misses; samples around the anchors find it.
-  const Eigen::Index around = (anchors.rows() > 0 && q == 1) ? options.anchor_samples : 0;
-  Matrix raw = Matrix::Zero(options.raw_samples + around, n);
-  raw.topLeftCorner(options.raw_samples, candidate_columns) =
-      sobol(options.raw_samples, candidate_columns, derive_seed(seed, 0));
+  // A candidate-set acquisition (random draws per point) is scored on its own number of
+  // fresh points only: no anchors, no local search.
+  const Eigen::Index candidate_set = acquisition.candidate_set();
+  const Eigen::Index raw_count = candidate_set > 0 ? candidate_set : options.raw_samples;
+  const Eigen::Index around =
+      (anchors.rows() > 0 && q == 1 && candidate_set == 0) ? options.anchor_samples : 0;
+  Matrix raw = Matrix::Zero(raw_count + around, n);
+  raw.topLeftCorner(raw_count, candidate_columns) =
+      sobol(raw_count, candidate_columns, derive_seed(seed, 0));
   if (around > 0) {
     Rng rng(derive_seed(seed, 2));
     constexpr double kScales[] = {0.1, 0.01, 0.001};
@@ -564,8 +569,7 @@ AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition, Eigen::I
       const Eigen::Index a = k % anchors.rows();
       const double scale = kScales[(k / anchors.rows()) % 3];
       for (Eigen::Index j = 0; j < dimension; ++j) {
-        raw(options.raw_samples + k, j) =
-            std::clamp(anchors(a, j) + scale * rng.normal(), 0.0, 1.0);
+        raw(raw_count + k, j) = std::clamp(anchors(a, j) + scale * rng.normal(), 0.0, 1.0);
       }
     }
   }
@@ -592,6 +596,18 @@ AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition, Eigen::I
   Vector raw_values(raw.rows());
   acquisition.evaluate(raw, raw_values);
   for (Eigen::Index i = 0; i < raw_values.size(); ++i) raw_values[i] = guarded(raw_values[i]);
+  if (candidate_set > 0) {
+    AcquisitionOptimum optimum;
+    Eigen::Index best = 0;
+    for (Eigen::Index i = 1; i < raw_values.size(); ++i) {
+      if (raw_values[i] > raw_values[best]) best = i;
+    }
+    optimum.x = raw.row(best).head(candidate_columns).transpose();
+    optimum.auxiliary = raw.row(best).tail(auxiliary).transpose();
+    optimum.value = raw_values[best];
+    optimum.evaluations = static_cast<int>(raw.rows());
+    return optimum;
+  }
   const std::vector<Eigen::Index> starts =
       choose_starts(raw_values, options.restarts, derive_seed(seed, 1));
 

@@ -66,6 +66,12 @@ std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, const S
   if (const auto* ens = std::get_if<surrogates::DeepEnsemble>(&choice)) {
     return std::make_unique<DeepEnsemble>(ens->options);
   }
+  if (std::holds_alternative<surrogates::RandomSearch>(choice)) {
+    // Random search asks no model; this GP is fitted only when a caller wants the
+    // posterior (recommend()), so that every study has a model to show.
+    return std::make_unique<GaussianProcess>(kernels::Stationary(kernels::Profile::matern52, {}),
+                                             gp_options({}));
+  }
   const bool cokriging = std::holds_alternative<surrogates::CoKriging>(choice);
   if (cokriging || std::holds_alternative<surrogates::NARGP>(choice)) {
     const Parameter* level = nullptr;
@@ -148,6 +154,11 @@ struct Optimizer::State {
   std::size_t refit_at = 0;  // model size at the last full fit
   bool model_current = false;
   double last_ask_seconds = 0.0;
+  // Learning curves: every report in arrival order, and the ASHA rule when the study has
+  // one (replayed from `reports` on load).
+  std::vector<std::tuple<std::uint64_t, long, double>> reports;
+  std::optional<AsyncSuccessiveHalving> asha;
+  bool random_search = false;
 
   State(Space sp, Options op) : space(std::move(sp)), options(std::move(op)) {
     if (space.empty()) {
@@ -206,6 +217,10 @@ struct Optimizer::State {
     if (!problems.empty()) {
       throw InvalidOptions("invalid options: " + join(problems, "; "));
     }
+    if (const auto* a = std::get_if<schedulers::ASHA>(&options.scheduler)) {
+      asha.emplace(*a, options.direction);
+    }
+    random_search = std::holds_alternative<surrogates::RandomSearch>(options.surrogate);
     const auto d = static_cast<int>(space.size());
     n_initial = options.n_initial > 0 ? options.n_initial : std::max(2 * (d + 1), 5);
     structure = discrete_structure(space, !acquisition->fidelity_aware());
@@ -228,7 +243,10 @@ struct Optimizer::State {
         model_ids(o.model_ids),
         refit_at(o.refit_at),
         model_current(o.model_current),
-        last_ask_seconds(o.last_ask_seconds) {}
+        last_ask_seconds(o.last_ask_seconds),
+        reports(o.reports),
+        asha(o.asha),
+        random_search(o.random_search) {}
 
   double internal(double value) const {
     return options.direction == Direction::minimize ? -value : value;
@@ -311,6 +329,28 @@ struct Optimizer::State {
     return t;
   }
 
+  // The trials the model learns from. Without a scheduler: the complete ones, in the
+  // order told. With ASHA (Salinas et al.'s multi-fidelity aggregation): every trial with
+  // a result, in id order, running ones included once they have reported.
+  std::vector<std::uint64_t> data_ids() const {
+    if (!asha) return told;
+    std::vector<std::uint64_t> ids;
+    for (const auto& t : trials) {
+      if (has_result(t)) ids.push_back(t.id);
+    }
+    return ids;
+  }
+  bool has_result(const Trial& t) const {
+    if (t.status == TrialStatus::complete) return true;
+    return asha && t.status != TrialStatus::failed && !t.intermediate.empty();
+  }
+
+  // Its told value, else (a running trial under ASHA) its last report: the value at the
+  // highest resource it reached.
+  static double result_of(const Trial& t) {
+    return t.value ? *t.value : t.intermediate.back().second;
+  }
+
   Dataset dataset(const std::vector<std::uint64_t>& ids) const {
     Dataset data;
     data.X.resize(static_cast<Eigen::Index>(ids.size()), space.dimension());
@@ -318,7 +358,7 @@ struct Optimizer::State {
     for (std::size_t i = 0; i < ids.size(); ++i) {
       const Trial& t = trials[ids[i]];
       data.X.row(static_cast<Eigen::Index>(i)) = space.encode(t.params).transpose();
-      data.y(static_cast<Eigen::Index>(i)) = internal(*t.value);
+      data.y(static_cast<Eigen::Index>(i)) = internal(result_of(t));
     }
     return data;
   }
@@ -328,6 +368,14 @@ struct Optimizer::State {
   // `data` is dataset(told), built once by the caller.
   void update_model(const Dataset& data) {
     if (model_current) return;
+    if (asha) {
+      // Running trials' values change with each report: always a full refit.
+      surrogate->fit(data, fit_seed());
+      model_ids = data_ids();
+      refit_at = model_ids.size();
+      model_current = true;
+      return;
+    }
     const bool prefix = model_ids.size() <= told.size() &&
                         std::equal(model_ids.begin(), model_ids.end(), told.begin());
     const bool incremental = surrogate->fitted() && prefix &&
@@ -339,11 +387,17 @@ struct Optimizer::State {
       const Dataset add = dataset(fresh);
       surrogate->add_observations(add.X, add.y);
     } else if (!incremental) {
-      surrogate->fit(data, derive_seed(derive_seed(options.seed, kFitStream), told.size()));
+      surrogate->fit(data, fit_seed());
       refit_at = told.size();
     }
     model_ids = told;
     model_current = true;
+  }
+
+  // The seed of a model fit: a function of how many results the study has.
+  std::uint64_t fit_seed() const {
+    const std::size_t results = told.size() + (asha ? reports.size() : 0);
+    return derive_seed(derive_seed(options.seed, kFitStream), results);
   }
 
   // The incumbent for improvement-based acquisitions (maximization sign): the best
@@ -422,8 +476,9 @@ struct Optimizer::State {
       pending_queue.pop_front();
     }
     const auto d = space.dimension();
+    const std::vector<std::uint64_t> ids = data_ids();
     while (static_cast<int>(chosen.size()) < q &&
-           (design < static_cast<std::size_t>(n_initial) || told.empty())) {
+           (design < static_cast<std::size_t>(n_initial) || ids.empty() || random_search)) {
       const Matrix points =
           sobol(static_cast<Eigen::Index>(std::max<std::size_t>(design + 1, n_initial)), d,
                 derive_seed(options.seed, kDesignStream));
@@ -434,7 +489,7 @@ struct Optimizer::State {
     }
 
     if (static_cast<int>(chosen.size()) < q) {
-      const Dataset data = dataset(told);
+      const Dataset data = dataset(ids);
       // Below a few hundred observations every matrix is small: BLAS threads only add
       // wake-up costs (and a thread-count-dependent rounding).
       std::optional<detail::SingleThreadedBlas> blas;
@@ -450,7 +505,10 @@ struct Optimizer::State {
       }
       std::vector<Vector> pending_x;
       for (const auto& t : trials) {
-        if (t.status == TrialStatus::pending) pending_x.push_back(space.encode(t.params));
+        // A running trial that has reported under ASHA is data already.
+        if (t.status == TrialStatus::pending && !has_result(t)) {
+          pending_x.push_back(space.encode(t.params));
+        }
       }
       for (const auto& p : chosen) pending_x.push_back(space.encode(p));
       taken.insert(taken.end(), pending_x.begin(), pending_x.end());
@@ -481,7 +539,7 @@ struct Optimizer::State {
         context.model = model;
         context.data = &data;
         context.incumbent = best;
-        context.iteration = static_cast<Eigen::Index>(told.size());
+        context.iteration = data.y.size();
         context.seed = derive_seed(derive_seed(options.seed, kInnerStream), asks);
         context.target_fidelity = target;
         context.cost = cost;
@@ -617,7 +675,7 @@ struct Optimizer::State {
   const Surrogate* current_model(const Dataset& data, std::unique_ptr<Surrogate>& fresh) const {
     if (model_current && surrogate->fitted()) return surrogate.get();
     fresh = surrogate->clone();
-    fresh->fit(data, derive_seed(derive_seed(options.seed, kFitStream), told.size()));
+    fresh->fit(data, fit_seed());
     return fresh.get();
   }
 
@@ -625,7 +683,7 @@ struct Optimizer::State {
     if (told.empty()) {
       throw InvalidState("recommend(): no trial has completed yet; tell() at least one value");
     }
-    const Dataset data = dataset(told);
+    const Dataset data = dataset(data_ids());
     std::unique_ptr<Surrogate> fresh;
     const Surrogate* model = current_model(data, fresh);
     const acquisition::MeanMaximum top = acquisition::maximize_posterior_mean(
@@ -641,9 +699,19 @@ struct Optimizer::State {
     if (told.empty()) {
       throw InvalidState("best(): no trial has completed yet; tell() at least one value first");
     }
-    std::uint64_t best_id = told.front();
-    if (options.noise == Noise::none && !space.has_fidelity()) {
+    // Under ASHA a trial stopped early was told a value at a lower resource: only the
+    // trials that ran to max_resource (or reported nothing) are candidates, when there are any.
+    std::vector<std::uint64_t> pool;
+    if (asha) {
       for (const auto id : told) {
+        const auto& curve = trials[id].intermediate;
+        if (curve.empty() || curve.back().first >= asha->options().max_resource) pool.push_back(id);
+      }
+    }
+    if (pool.empty()) pool = told;
+    std::uint64_t best_id = pool.front();
+    if ((options.noise == Noise::none && !space.has_fidelity()) || random_search) {
+      for (const auto id : pool) {
         if (internal(*trials[id].value) > internal(*trials[best_id].value)) best_id = id;
       }
       return trials[best_id];
@@ -651,21 +719,20 @@ struct Optimizer::State {
     // Noisy, or several fidelities: the completed trial the model believes best (at the
     // target fidelity). A stale model is refitted on a copy so that best() never changes
     // what the next ask() returns.
-    const Dataset data = dataset(told);
     std::unique_ptr<Surrogate> fresh;
-    const Surrogate* model = current_model(data, fresh);
-    const Vector mean = model->predict(at_target(data.X)).mean;
+    const Surrogate* model = current_model(dataset(data_ids()), fresh);
+    const Vector mean = model->predict(at_target(dataset(pool).X)).mean;
     Eigen::Index i_best = 0;
     for (Eigen::Index i = 1; i < mean.size(); ++i) {
-      const Trial& t = trials[told[static_cast<std::size_t>(i)]];
+      const Trial& t = trials[pool[static_cast<std::size_t>(i)]];
       // Among equal beliefs (one design at several fidelities) the target run wins.
       if (mean(i) > mean(i_best) ||
           (mean(i) == mean(i_best) && space.is_at_target(t.params) &&
-           !space.is_at_target(trials[told[static_cast<std::size_t>(i_best)]].params))) {
+           !space.is_at_target(trials[pool[static_cast<std::size_t>(i_best)]].params))) {
         i_best = i;
       }
     }
-    Trial t = trials[told[static_cast<std::size_t>(i_best)]];
+    Trial t = trials[pool[static_cast<std::size_t>(i_best)]];
     if (!space.is_at_target(t.params)) {
       t.params = space.at_target(t.params);
       t.value = internal(mean(i_best));
@@ -740,6 +807,37 @@ double Optimizer::cost(const Params& params) const {
   return s_->costs().cost(s_->space.encode(params));
 }
 
+void Optimizer::report(std::uint64_t id, long step, double value) {
+  State& s = *s_;
+  Trial& t = s.find_pending(id, "report:");
+  if (!std::isfinite(value)) {
+    throw InvalidArgument("report value: got " + format_value(value) + " for trial " +
+                          std::to_string(id) +
+                          ", expected a finite number; use tell_failed(id, reason) for a "
+                          "diverged run");
+  }
+  const long previous = t.intermediate.empty() ? 0 : t.intermediate.back().first;
+  if (step <= previous) {
+    throw InvalidArgument("report step: got " + std::to_string(step) + " for trial " +
+                          std::to_string(id) + ", expected " +
+                          (t.intermediate.empty() ? std::string("a step >= 1")
+                                                  : "a step above its previous report (" +
+                                                        std::to_string(previous) + ")"));
+  }
+  // Every allocation before the first change, so that a throw leaves the study as it was.
+  s.reports.reserve(s.reports.size() + 1);
+  t.intermediate.reserve(t.intermediate.size() + 1);
+  if (s.asha) s.asha->report(id, step, value);  // validates max_resource; may stop the trial
+  s.reports.emplace_back(id, step, value);
+  t.intermediate.emplace_back(step, value);
+  if (s.asha) s.model_current = false;
+}
+
+bool Optimizer::should_stop(std::uint64_t id) const {
+  s_->find(id);
+  return s_->asha && s_->asha->stopped(id);
+}
+
 void Optimizer::tell_failed(std::uint64_t id, const std::string& reason) {
   Trial& t = s_->find_pending(id, "tell_failed:");
   t.status = TrialStatus::failed;
@@ -810,10 +908,16 @@ void Optimizer::save(const std::string& path) const {
   j["surrogate_state"] = std::vector<double>(state.data(), state.data() + state.size());
   // Which observations the surrogate holds (a prefix of `told`): fitted on the first
   // model_fit_size, the rest added incrementally. load() rebuilds exactly that model.
-  if (s.surrogate->fitted()) {
+  if (s.asha) {
+    // Refitted in full at each ask: the model is rebuilt on load when it was current.
+    j["model_current"] = s.surrogate->fitted() && s.model_current;
+  } else if (s.surrogate->fitted()) {
     j["model_size"] = s.model_ids.size();
     j["model_fit_size"] = s.refit_at;
   }
+  json reports = json::array();
+  for (const auto& [id, step, value] : s.reports) reports.push_back({id, step, value});
+  j["reports"] = reports;
   write_file_atomically(path, j.dump(1));
 }
 
@@ -877,7 +981,22 @@ Optimizer Optimizer::load(const std::string& path, const Options& user_options) 
     const Eigen::Map<const Vector> state_vector(state.data(),
                                                 static_cast<Eigen::Index>(state.size()));
     if (!state.empty()) s.surrogate->set_state(state_vector);
-    if (!state.empty() && j.contains("model_size")) {
+    if (j.contains("reports")) {
+      for (const auto& r : detail::as_array(j.at("reports"), "/reports")) {
+        const auto id = r.at(0).get<std::uint64_t>();
+        if (id >= s.trials.size()) {
+          throw StudyFileError("reports: trial id " + std::to_string(id) + " does not exist");
+        }
+        s.reports.emplace_back(id, r.at(1).get<long>(), r.at(2).get<double>());
+      }
+      if (s.asha) s.asha->replay(s.reports);
+    }
+    if (s.asha && !state.empty() && j.value("model_current", false)) {
+      s.surrogate->restore(s.dataset(s.data_ids()), state_vector);
+      s.model_ids = s.data_ids();
+      s.refit_at = s.model_ids.size();
+      s.model_current = true;
+    } else if (!state.empty() && j.contains("model_size")) {
       const auto size = j.at("model_size").get<std::size_t>();
       const auto fit_size = j.at("model_fit_size").get<std::size_t>();
       if (fit_size < 1 || fit_size > size || size > s.told.size()) {
@@ -945,8 +1064,23 @@ std::string Result::full_report() const {
   return os.str();
 }
 
+bool Reporter::report(long step, double value) {
+  optimizer_->report(id_, step, value);
+  return !optimizer_->should_stop(id_);
+}
+
 Result minimize(const std::function<double(const Params&)>& objective, const Space& space,
                 int budget, const Options& options, const IterationCallback& callback) {
+  if (!objective && budget >= 1) {
+    throw InvalidArgument("objective: got an empty function, expected a callable");
+  }
+  return minimize([&](const Params& params, Reporter&) { return objective(params); }, space, budget,
+                  options, callback);
+}
+
+Result minimize(const std::function<double(const Params&, Reporter&)>& objective,
+                const Space& space, int budget, const Options& options,
+                const IterationCallback& callback) {
   if (budget < 1) {
     throw InvalidArgument("budget: got " + std::to_string(budget) +
                           ", expected at least 1 evaluation");
@@ -959,7 +1093,8 @@ Result minimize(const std::function<double(const Params&)>& objective, const Spa
     Trial t = opt.ask();
     result.ask_seconds += opt.last_ask_seconds();
     try {
-      opt.tell(t.id, objective(t.params));
+      Reporter reporter(opt, t.id);
+      opt.tell(t.id, objective(t.params, reporter));
     } catch (const std::exception& e) {
       // The objective's own failure (or a NaN refused by tell) must not end the study.
       if (opt.trial(t.id).status == TrialStatus::pending) opt.tell_failed(t.id, e.what());

@@ -26,6 +26,8 @@ std::string to_string(const SurrogateChoice& choice) {
           return "hmc_bnn";
         } else if constexpr (std::is_same_v<T, surrogates::DeepEnsemble>) {
           return "deep_ensemble";
+        } else if constexpr (std::is_same_v<T, surrogates::RandomSearch>) {
+          return "random";
         } else {
           return c ? c->name() : std::string("(null surrogate)");
         }
@@ -128,6 +130,8 @@ std::vector<std::string> Options::validate() const {
     for (const auto& p : hmc->options.validate()) problems.push_back("surrogate.options." + p);
   } else if (const auto* ens = std::get_if<surrogates::DeepEnsemble>(&surrogate)) {
     for (const auto& p : ens->options.validate()) problems.push_back("surrogate.options." + p);
+  } else if (std::holds_alternative<surrogates::RandomSearch>(surrogate)) {
+    // nothing to check
   } else if (!std::get<std::shared_ptr<const Surrogate>>(surrogate)) {
     problems.push_back(
         "surrogate: got a null Surrogate pointer, expected a model or surrogates::GP{}");
@@ -140,6 +144,9 @@ std::vector<std::string> Options::validate() const {
   }
   if (const auto* ucb = std::get_if<acquisition::UCB>(&acquisition); ucb && !(ucb->beta > 0.0)) {
     problems.push_back("acquisition.beta: got " + std::to_string(ucb->beta) + ", expected > 0");
+  }
+  if (const auto* asha = std::get_if<schedulers::ASHA>(&scheduler)) {
+    for (const auto& p : asha->validate()) problems.push_back(p);
   }
   if (!(std::isfinite(cost_budget) && cost_budget >= 0.0)) {
     problems.push_back("cost_budget: got " + detail::format_number(cost_budget) +

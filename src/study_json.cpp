@@ -52,6 +52,11 @@ void acquisition_fields(T& o, json& a, bool save) {
     field(a, "cost_aware", o.cost_aware, save);
   } else if constexpr (std::is_same_v<T, acquisition::AugmentedEI>) {
     field(a, "c", o.c, save);
+  } else if constexpr (std::is_same_v<T, acquisition::QuantileThompson>) {
+    field(a, "candidates", o.candidates, save);
+    field(a, "levels", o.levels, save);
+  } else if constexpr (std::is_same_v<T, acquisition::Quantile>) {
+    field(a, "level", o.level, save);
   } else if constexpr (std::is_same_v<T, acquisition::FiniteKG>) {
     field(a, "noisy_ei", o.noisy_ei, save);
     field(a, "mean_restarts", o.mean_restarts, save);
@@ -210,6 +215,8 @@ json options_to_json(const Options& o) {
     j["surrogate"] = hmc_to_json(hmc->options);
   } else if (const auto* ens = std::get_if<surrogates::DeepEnsemble>(&o.surrogate)) {
     j["surrogate"] = ensemble_to_json(ens->options);
+  } else if (std::holds_alternative<surrogates::RandomSearch>(o.surrogate)) {
+    j["surrogate"] = {{"type", "random"}};
   } else if (const auto* ck = std::get_if<surrogates::CoKriging>(&o.surrogate)) {
     json s;
     s["type"] = "cokriging";
@@ -251,6 +258,14 @@ json options_to_json(const Options& o) {
   }
   j["cost"] = cost;
   j["cost_budget"] = o.cost_budget;
+  if (const auto* asha = std::get_if<schedulers::ASHA>(&o.scheduler)) {
+    j["scheduler"] = {{"type", "asha"},
+                      {"reduction_factor", asha->reduction_factor},
+                      {"grace_period", asha->grace_period},
+                      {"max_resource", asha->max_resource}};
+  } else {
+    j["scheduler"] = {{"type", "none"}};
+  }
   return j;
 }
 
@@ -306,6 +321,8 @@ Options options_from_json(const json& j, const Options& user) {
     o.surrogate = surrogates::HMC{hmc_from_json(s)};
   } else if (s.at("type") == "deep_ensemble") {
     o.surrogate = surrogates::DeepEnsemble{ensemble_from_json(s)};
+  } else if (s.at("type") == "random") {
+    o.surrogate = surrogates::RandomSearch{};
   } else if (s.at("type") == "cokriging") {
     surrogates::CoKriging ck;
     ck.base = kernels::profile_from_string(s.at("base").get<std::string>());
@@ -368,6 +385,14 @@ Options options_from_json(const json& j, const Options& user) {
           "Options::cost = acquisition::UserCost{...} to Optimizer::load");
     }
     o.cost_budget = j.at("cost_budget").get<double>();
+  }
+  if (j.contains("scheduler") && j.at("scheduler").at("type") == "asha") {
+    const json& sc = j.at("scheduler");
+    schedulers::ASHA asha;
+    asha.reduction_factor = sc.at("reduction_factor").get<double>();
+    asha.grace_period = sc.at("grace_period").get<long>();
+    asha.max_resource = sc.at("max_resource").get<long>();
+    o.scheduler = asha;
   }
   // Run-time settings are the caller's, not the file's.
   o.threads = user.threads;

@@ -6,8 +6,10 @@
 // included; uniformly when all values are equal; non-finite values last), run a
 // bounded local search from each start in parallel (NLopt LD_LBFGS with the
 // acquisition's gradient, LN_BOBYQA without one, LN_COBYLA for a single variable)
-// and return the best. Integer columns are optimized relaxed, then rounded to the
-// nearest cell centre and polished by moving single columns one level up or down
+// and return the best. An acquisition with candidate_set() = c > 0 (a random draw per
+// point, e.g. the CQR searcher's) is scored on c fresh raw samples only and the best is
+// returned, with no anchors and no local search. Integer columns are optimized relaxed, then
+// rounded to the nearest cell centre and polished by moving single columns one level up or down
 // while that improves (the continuous columns are re-optimized after such a move).
 // One-hot categorical groups are never relaxed: each start keeps its categories;
 // when all groups of the q points have at most `max_enumeration` combinations, the

@@ -59,6 +59,19 @@ class Optimizer {
   /// Records that the evaluation of a pending trial failed; it is not used by the
   /// model, and its point is not proposed again.
   void tell_failed(std::uint64_t id, const std::string& reason);
+  /// Records an intermediate value of a pending trial: its score after `step` units of
+  /// resource (epochs, boosting rounds ...; the user's units and sign). Steps start at 1
+  /// and increase strictly per trial. With a scheduler (Options::scheduler) the report may
+  /// decide that the trial should stop (should_stop()), and the searcher learns from it
+  /// at once (a running trial contributes its last report). Throws UnknownTrial,
+  /// InvalidState (not pending) or InvalidArgument (a non-finite value, a step not above
+  /// the previous one, a step beyond the scheduler's max_resource); unchanged on throw.
+  /// O(1) without a scheduler; ASHA: O(trials at the rung reached).
+  void report(std::uint64_t id, long step, double value);
+  /// True when the scheduler decided, from the reports so far, that trial `id` should
+  /// stop: end its training and tell() its last value. Always false without a scheduler.
+  /// Throws UnknownTrial.
+  [[nodiscard]] bool should_stop(std::uint64_t id) const;
   /// Withdraws a pending trial (a worker that will never answer).
   void mark_abandoned(std::uint64_t id);
   /// Puts a user's point first in line: the next ask() returns it. Throws
@@ -162,6 +175,22 @@ struct Result {
   [[nodiscard]] std::string full_report() const;
 };
 
+/// What an objective with learning curves reports through (minimize()'s second form).
+class Reporter {
+ public:
+  Reporter(Optimizer& optimizer, std::uint64_t id) : optimizer_(&optimizer), id_(id) {}
+  /// Reports the objective's value after `step` units of resource (Optimizer::report).
+  /// Returns false when the study's scheduler stops the trial: return the last value then.
+  /// Throws as Optimizer::report().
+  bool report(long step, double value);
+  /// The trial being evaluated.
+  [[nodiscard]] std::uint64_t trial_id() const { return id_; }
+
+ private:
+  Optimizer* optimizer_;
+  std::uint64_t id_;
+};
+
 /// Return false from the callback to stop early.
 using IterationCallback = std::function<bool(const Iteration&)>;
 
@@ -172,5 +201,13 @@ using IterationCallback = std::function<bool(const Iteration&)>;
 /// evaluation goes to stderr. Throws InvalidArgument for budget < 1.
 Result minimize(const std::function<double(const Params&)>& objective, const Space& space,
                 int budget, const Options& options = {}, const IterationCallback& callback = {});
+
+/// minimize() for an objective with a learning curve: it trains step by step, calling
+/// reporter.report(step, value) as it goes, and returns its final value early when
+/// report() returns false (the study's scheduler, e.g. schedulers::ASHA, stopped it).
+/// `budget` counts trials, whatever resource each used.
+Result minimize(const std::function<double(const Params&, Reporter&)>& objective,
+                const Space& space, int budget, const Options& options = {},
+                const IterationCallback& callback = {});
 
 }  // namespace prospect

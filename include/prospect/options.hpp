@@ -16,6 +16,7 @@
 #include "prospect/acquisition_optimizer.hpp"
 #include "prospect/kernels/nngp.hpp"
 #include "prospect/kernels/stationary.hpp"
+#include "prospect/scheduler.hpp"
 #include "prospect/surrogates/bnn/deep_ensemble.hpp"
 #include "prospect/surrogates/bnn/hmc_network.hpp"
 #include "prospect/surrogates/gaussian_process.hpp"
@@ -89,12 +90,18 @@ struct DeepEnsemble {
   /// Members, architecture, epochs, learning rate, weight decay, variance heads.
   DeepEnsembleOptions options{};
 };
+
+/// No model: random search. Every ask continues the study's scrambled Sobol sequence (a
+/// quasi-random search, more even than independent uniform draws); the acquisition is not
+/// used, and best() is the best observed value. The baseline of the ASHA searchers
+/// ("random + ASHA").
+struct RandomSearch {};
 }  // namespace surrogates
 
 /// A built-in surrogate or a user's own (cloned for each study).
-using SurrogateChoice =
-    std::variant<surrogates::GP, surrogates::CoKriging, surrogates::NARGP, surrogates::NNGP,
-                 surrogates::HMC, surrogates::DeepEnsemble, std::shared_ptr<const Surrogate>>;
+using SurrogateChoice = std::variant<surrogates::GP, surrogates::CoKriging, surrogates::NARGP,
+                                     surrogates::NNGP, surrogates::HMC, surrogates::DeepEnsemble,
+                                     surrogates::RandomSearch, std::shared_ptr<const Surrogate>>;
 /// "gp(matern52)" or the user surrogate's name().
 [[nodiscard]] std::string to_string(const SurrogateChoice& choice);
 
@@ -178,6 +185,12 @@ struct Options {
   acquisition::CostChoice cost = acquisition::AffineCost{};
   /// minimize() stops once the cumulative cost reaches this (0: no cost budget).
   double cost_budget = 0.0;
+  /// Early stopping from learning curves (Optimizer::report / should_stop): none by
+  /// default, or asynchronous successive halving (schedulers::ASHA). With ASHA the searcher
+  /// learns from every trial that has reported, each contributing its value at the highest
+  /// resource it reached (its last report, or its told value): Salinas et al.'s
+  /// multi-fidelity aggregation, the same for every surrogate.
+  SchedulerChoice scheduler = schedulers::None{};
   /// Print a progress line per evaluation to stderr in minimize().
   bool progress = false;
 

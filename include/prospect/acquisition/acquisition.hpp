@@ -75,6 +75,12 @@ class Acquisition {
   /// raw sample before scoring it. Default: nothing to do.
   virtual void complete_auxiliary(Eigen::Ref<Vector> /*row*/) const {}
 
+  /// When positive, the acquisition is maximized over that many fresh random candidates
+  /// only, each scored once, with no local search: for acquisitions whose value at a
+  /// point is a random draw rather than a smooth function (the CQR searcher's random
+  /// quantile). 0 (the default): raw samples, then local searches.
+  [[nodiscard]] virtual Eigen::Index candidate_set() const { return 0; }
+
   /// True when the acquisition chooses the fidelity columns itself (the multi-fidelity
   /// knowledge gradient); for any other the optimizer holds them at the target fidelity.
   [[nodiscard]] virtual bool fidelity_aware() const { return false; }

@@ -8,6 +8,8 @@
 //   batch, Monte Carlo:       qei, qlogei, qucb, qlognei (noisy; pending-aware)
 //   knowledge gradient:       kg (one-shot, q points), finite_kg, nei (Frazier's noisy EI)
 //   posterior functions:      ts (Thompson sampling; sample-based surrogates: HMC, ensembles)
+//   predictive quantiles:     quantile_ts (the CQR searcher's random-quantile draw over fresh
+//                             candidates), quantile (one fixed, e.g. optimistic, quantile)
 //   multi-fidelity:           mfkg (cost-aware multi-fidelity KG), aei (augmented EI);
 //                             both choose the fidelity with the design
 //
@@ -29,15 +31,16 @@
 #include "prospect/acquisition/augmented_ei.hpp"
 #include "prospect/acquisition/knowledge_gradient.hpp"
 #include "prospect/acquisition/monte_carlo.hpp"
+#include "prospect/acquisition/quantile.hpp"
 #include "prospect/acquisition/thompson.hpp"
 
 namespace prospect::acquisition {
 
 /// Which acquisition to use: a built-in one's options or a user's own implementation.
 /// The first alternative, LogEI, is the default.
-using AcquisitionChoice =
-    std::variant<LogEI, EI, UCB, PI, LogPI, qEI, qLogEI, qUCB, qLogNEI, KG, FiniteKG, MFKG,
-                 AugmentedEI, Thompson, std::shared_ptr<const Acquisition>>;
+using AcquisitionChoice = std::variant<LogEI, EI, UCB, PI, LogPI, qEI, qLogEI, qUCB, qLogNEI, KG,
+                                       FiniteKG, MFKG, AugmentedEI, Thompson, QuantileThompson,
+                                       Quantile, std::shared_ptr<const Acquisition>>;
 
 /// A fresh, unprepared acquisition for a choice; a user's acquisition is cloned.
 /// Throws InvalidArgument for invalid options (each names the field) or a null pointer.
