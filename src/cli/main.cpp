@@ -121,8 +121,11 @@ int main(int argc, char** argv) {
   run->add_option("--out", out, "output directory");
 
   std::string study, space_path, direction = "minimize", noise = "learned", acquisition = "logei";
+  std::string surrogate = "gp", scheduler = "none";
   int n_initial = 0, q = 1;
+  prospect::schedulers::ASHA asha;
   std::uint64_t id = 0;
+  long step = 0;
   double value = 0.0;
   std::string reason;
   auto* init = app.add_subcommand("init", "create a study file from a space description (JSON)");
@@ -134,7 +137,14 @@ int main(int argc, char** argv) {
   init->add_option("--noise", noise, "learned or none (a deterministic objective)");
   init->add_option("--acquisition", acquisition,
                    "logei (default), ei, ucb, pi, logpi, qei, qlogei, qucb, qlognei, kg, "
-                   "finite_kg or nei");
+                   "finite_kg, nei, ts, quantile_ts or quantile");
+  init->add_option("--surrogate", surrogate,
+                   "gp (default), nngp, hmc, deep_ensemble or random (random search)");
+  init->add_option("--scheduler", scheduler,
+                   "none (default) or asha: stop poor trials early from their reports");
+  init->add_option("--max-resource", asha.max_resource, "ASHA: steps of a complete trial (81)");
+  init->add_option("--grace-period", asha.grace_period, "ASHA: the first rung (1)");
+  init->add_option("--reduction-factor", asha.reduction_factor, "ASHA: eta (3)");
   init->add_option("--seed", seed, "random seed");
   init->add_option("--n-initial", n_initial, "initial design size (0: automatic)");
 
@@ -146,6 +156,13 @@ int main(int argc, char** argv) {
   tell->add_option("--study", study, "study file")->required();
   tell->add_option("--id", id, "trial id")->required();
   tell->add_option("--value", value, "objective value")->required();
+
+  auto* report = app.add_subcommand(
+      "report", "record an intermediate value; prints {\"id\": .., \"should_stop\": ..}");
+  report->add_option("--study", study, "study file")->required();
+  report->add_option("--id", id, "trial id")->required();
+  report->add_option("--step", step, "resource used so far (epochs ...), >= 1")->required();
+  report->add_option("--value", value, "objective value after that many steps")->required();
 
   auto* fail = app.add_subcommand("fail", "record that a trial's evaluation failed");
   fail->add_option("--study", study, "study file")->required();
@@ -169,6 +186,24 @@ int main(int argc, char** argv) {
       options.noise = prospect::noise_from_string(noise);
       options.acquisition = prospect::acquisition::acquisition_from_string(acquisition);
       options.n_initial = n_initial;
+      if (surrogate == "nngp") {
+        options.surrogate = prospect::surrogates::NNGP{};
+      } else if (surrogate == "hmc") {
+        options.surrogate = prospect::surrogates::HMC{};
+      } else if (surrogate == "deep_ensemble") {
+        options.surrogate = prospect::surrogates::DeepEnsemble{};
+      } else if (surrogate == "random") {
+        options.surrogate = prospect::surrogates::RandomSearch{};
+      } else if (surrogate != "gp") {
+        throw prospect::InvalidArgument("--surrogate: got \"" + surrogate +
+                                        "\", expected gp, nngp, hmc, deep_ensemble or random");
+      }
+      if (scheduler == "asha") {
+        options.scheduler = asha;
+      } else if (scheduler != "none") {
+        throw prospect::InvalidArgument("--scheduler: got \"" + scheduler +
+                                        "\", expected none or asha");
+      }
       StudyLock lock(study);
       if (std::filesystem::exists(study)) {
         throw prospect::InvalidArgument("--study: '" + study +
@@ -187,6 +222,10 @@ int main(int argc, char** argv) {
     } else if (tell->parsed()) {
       opt.tell(id, value);
       opt.save(study);
+    } else if (report->parsed()) {
+      opt.report(id, step, value);
+      opt.save(study);
+      std::cout << json{{"id", id}, {"should_stop", opt.should_stop(id)}}.dump() << "\n";
     } else if (fail->parsed()) {
       opt.tell_failed(id, reason);
       opt.save(study);
