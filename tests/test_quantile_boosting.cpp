@@ -39,7 +39,8 @@ double true_quantile(double x, double tau) {
 
 }  // namespace
 
-TEST_CASE("inverted_cdf_quantile: the k-th smallest value, k = max(1, ceil(tau n))") {
+TEST_CASE("the pinned empirical quantiles") {
+  // Leaves: the k-th smallest value, k = max(1, ceil(tau n)).
   std::vector<double> v{5, 1, 4, 2, 3};
   CHECK(inverted_cdf_quantile(v, 0.2) == 1.0);  // tau n = 1 exactly: k = 1
   CHECK(inverted_cdf_quantile(v, 0.21) == 2.0);
@@ -53,6 +54,17 @@ TEST_CASE("inverted_cdf_quantile: the k-th smallest value, k = max(1, ceil(tau n
   std::vector<double> empty;
   CHECK_THROWS_AS((void)inverted_cdf_quantile(empty, 0.5), InvalidArgument);
   CHECK_THROWS_AS((void)inverted_cdf_quantile(v, 1.0), InvalidArgument);
+  // F0: numpy's linear rule, position (n - 1) tau in the sorted values.
+  std::vector<double> w{5, 1, 4, 2, 3};
+  CHECK(linear_quantile(w, 0.5) == 3.0);                   // position 2
+  CHECK(linear_quantile(w, 0.3) == doctest::Approx(2.2));  // position 1.2
+  CHECK(linear_quantile(w, 0.9) == doctest::Approx(4.6));  // position 3.6
+  CHECK(linear_quantile(w, 0.0) == 1.0);
+  CHECK(linear_quantile(w, 1.0) == 5.0);
+  std::vector<double> one{7.0};
+  CHECK(linear_quantile(one, 0.3) == 7.0);
+  CHECK_THROWS_AS((void)linear_quantile(empty, 0.5), InvalidArgument);
+  CHECK_THROWS_AS((void)linear_quantile(w, 1.5), InvalidArgument);
 }
 
 TEST_CASE("a single stump equals the by-hand computation") {
@@ -69,61 +81,75 @@ TEST_CASE("a single stump equals the by-hand computation") {
   const QuantileBoostingOptions stump{.n_estimators = 1, .max_depth = 1};
 
   SUBCASE("tau = 0.3") {
-    // F0: k = ceil(0.3 * 6) = 2, the 2nd smallest of {1, 1.5, 2, 4, 5, 6} = 1.5.
-    // g = 0.3 where y > 1.5, else -0.7 (y = 1.5 ties to -0.7): (-.7, .3, -.7, .3, .3, .3).
-    // Feature 0 in order: left sizes 1..5 give n_L n_R (mean_L - mean_R)^2 =
-    //   3.2, 0.5, 4.0, 2.0, 0.8; feature 1 (order 2,5,3,0,4,1): 3.2, 0.5, 0, 2.0, 0.8.
+    // F0: sorted y = {1, 1.5, 2, 4, 5, 6}, position 5 * 0.3 = 1.5: 1.5 + 0.5 (2 - 1.5) = 1.75.
+    // g = 0.3 where y >= 1.75, else -0.7: (-.7, .3, -.7, .3, .3, .3).
+    // Feature 0 in order, left sizes 1..5, n_L n_R (mean_L - mean_R)^2:
+    //   1*5*(-.7-.1)^2 = 3.2, 2*4*(-.2-.05)^2 = 0.5, 3*3*(-.3667-.3)^2 = 4.0,
+    //   4*2*(-.2-.3)^2 = 2.0, 5*1*(-.1-.3)^2 = 0.8;
+    // feature 1 (order 2,5,3,0,4,1; g -.7,.3,.3,-.7,.3,.3): 3.2, 0.5, 0, 2.0, 0.8.
     // Best: feature 0 between 0.3 and 0.6, threshold 0.45.
-    // Leaves (tau-quantile of y - 1.5, k = max(1, ceil(0.3 * 3)) = 1, the minimum):
-    //   left {-0.5, 0.5, 0} -> -0.5; right {3.5, 2.5, 4.5} -> 2.5.
+    // Leaves (k = max(1, ceil(0.3 * 3)) = 1, the minimum of the residuals y - 1.75):
+    //   left {-0.75, 0.25, -0.25} -> -0.75; right {3.25, 2.25, 4.25} -> 2.25.
     QuantileBoosting model(0.3, stump);
     model.fit(X, y, 1);
-    CHECK(model.initial_value() == 1.5);
+    CHECK(model.initial_value() == doctest::Approx(1.75).epsilon(1e-15));
     REQUIRE(model.tree_count() == 1);
     REQUIRE(model.node_count() == 3);
     const auto& root = model.nodes()[static_cast<std::size_t>(model.roots()[0])];
     CHECK(root.feature == 0);
     CHECK(root.threshold == doctest::Approx(0.45).epsilon(1e-14));
-    CHECK(model.nodes()[static_cast<std::size_t>(root.left)].value == -0.5);
-    CHECK(model.nodes()[static_cast<std::size_t>(root.right)].value == 2.5);
+    CHECK(model.nodes()[static_cast<std::size_t>(root.left)].value ==
+          doctest::Approx(-0.75).epsilon(1e-14));
+    CHECK(model.nodes()[static_cast<std::size_t>(root.right)].value ==
+          doctest::Approx(2.25).epsilon(1e-14));
     Matrix Xt(3, 2);
     Xt << 0.0, 0.0, root.threshold, 1.0, 0.46, 0.0;
     const Vector p = model.predict(Xt);
-    CHECK(p(0) == doctest::Approx(1.5 - 0.05).epsilon(1e-14));
-    CHECK(p(1) == doctest::Approx(1.5 - 0.05).epsilon(1e-14));  // x <= threshold goes left
-    CHECK(p(2) == doctest::Approx(1.5 + 0.25).epsilon(1e-14));
+    CHECK(p(0) == doctest::Approx(1.75 - 0.075).epsilon(1e-14));
+    CHECK(p(1) == doctest::Approx(1.75 - 0.075).epsilon(1e-14));  // x <= threshold: left
+    CHECK(p(2) == doctest::Approx(1.75 + 0.225).epsilon(1e-14));
   }
 
-  SUBCASE("tau = 0.5") {
-    // F0: k = 3 -> 2.0; g = (-.5, -.5, -.5, .5, .5, .5) (y = 2 ties to -0.5): a perfect
-    // split at 0.45; leaves (k = ceil(1.5) = 2, the middle of 3): left {-1, 0, -0.5} -> -0.5,
-    // right {3, 2, 4} -> 3.
-    QuantileBoosting model(0.5, stump);
-    model.fit(X, y, 1);
-    CHECK(model.initial_value() == 2.0);
-    const auto& root = model.nodes()[static_cast<std::size_t>(model.roots()[0])];
-    CHECK(root.feature == 0);
-    CHECK(model.nodes()[static_cast<std::size_t>(root.left)].value == -0.5);
-    CHECK(model.nodes()[static_cast<std::size_t>(root.right)].value == 3.0);
-  }
-
-  SUBCASE("a second stage uses the updated residuals") {
-    // After stage 1 (tau = 0.5): F = 1.95 on the left, 2.3 on the right. All y_i > F_i
-    // except y = 1.0 and 1.5: g = (-.5, .5, -.5, .5, .5, .5). Feature 0 (order 0..5), left
-    // sizes 1..5, n_L n_R (mean_L - mean_R)^2: 1*5*(-.5-.3)^2 = 3.2, 2*4*(0-.25)^2 = 0.5,
-    // 3*3*(-1/6-.5)^2 = 4, 4*2*(0-.5)^2 = 2, 5*1*(.1-.5)^2 = .8; feature 1, order
-    // (2,5,3,0,4,1), g = (-.5,.5,.5,-.5,.5,.5): 3.2, 0.5, 0, 2, 0.8. Best: feature 0 at 0.45.
-    // Leaves: left residuals y - 1.95 = {-0.95, 0.05, -0.45} -> -0.45; right y - 2.3 =
-    // {2.7, 1.7, 3.7} -> 2.7.
+  SUBCASE("tau = 0.5, two stages") {
+    // F0 = 3 (position 2.5 between 2 and 4); g = (-.5, -.5, -.5, .5, .5, .5): a perfect
+    // split at 0.45; leaves (k = ceil(1.5) = 2, the middle of 3): left y - 3 = {-2, -1,
+    // -1.5} -> -1.5, right {2, 1, 3} -> 2. After stage 1: F = 2.85 left, 3.2 right; the
+    // signs of y - F do not change, so stage 2 splits the same way with leaves
+    // left {-1.85, -0.85, -1.35} -> -1.35 and right {1.8, 0.8, 2.8} -> 1.8.
     QuantileBoosting model(0.5, {.n_estimators = 2, .max_depth = 1});
     model.fit(X, y, 1);
-    const auto& root = model.nodes()[static_cast<std::size_t>(model.roots()[1])];
-    CHECK(root.feature == 0);
-    CHECK(model.nodes()[static_cast<std::size_t>(root.left)].value == doctest::Approx(-0.45));
-    CHECK(model.nodes()[static_cast<std::size_t>(root.right)].value == doctest::Approx(2.7));
-    Matrix Xt(1, 2);
-    Xt << 0.1, 0.5;
-    CHECK(model.predict(Xt)(0) == doctest::Approx(2.0 - 0.05 - 0.045));
+    CHECK(model.initial_value() == 3.0);
+    for (int t = 0; t < 2; ++t) {
+      const auto& root =
+          model.nodes()[static_cast<std::size_t>(model.roots()[static_cast<std::size_t>(t)])];
+      CHECK(root.feature == 0);
+      CHECK(root.threshold == doctest::Approx(0.45).epsilon(1e-14));
+      CHECK(model.nodes()[static_cast<std::size_t>(root.left)].value ==
+            doctest::Approx(t == 0 ? -1.5 : -1.35));
+      CHECK(model.nodes()[static_cast<std::size_t>(root.right)].value ==
+            doctest::Approx(t == 0 ? 2.0 : 1.8));
+    }
+    Matrix Xt(2, 2);
+    Xt << 0.1, 0.5, 0.9, 0.0;
+    const Vector p = model.predict(Xt);
+    CHECK(p(0) == doctest::Approx(3.0 - 0.15 - 0.135));
+    CHECK(p(1) == doctest::Approx(3.0 + 0.2 + 0.18));
+  }
+
+  SUBCASE("a point at F gets the gradient tau (y >= F, as sklearn)") {
+    // y = 1..5 at x = 0.1..0.5, tau = 0.5: F0 = 3 = y_2 exactly, so g = (-.5, -.5, .5, .5,
+    // .5) and the perfect split lies between x = 0.2 and 0.3 (with y > F it would lie
+    // between 0.3 and 0.4). Leaves: left {-2, -1} -> k = 1: -2; right {0, 1, 2} -> k = 2: 1.
+    Matrix X1(5, 1);
+    X1 << 0.1, 0.2, 0.3, 0.4, 0.5;
+    Vector y1(5);
+    y1 << 1, 2, 3, 4, 5;
+    QuantileBoosting model(0.5, stump);
+    model.fit(X1, y1, 0);
+    const auto& root = model.nodes()[static_cast<std::size_t>(model.roots()[0])];
+    CHECK(root.threshold == doctest::Approx(0.25).epsilon(1e-14));
+    CHECK(model.nodes()[static_cast<std::size_t>(root.left)].value == -2.0);
+    CHECK(model.nodes()[static_cast<std::size_t>(root.right)].value == 1.0);
   }
 }
 

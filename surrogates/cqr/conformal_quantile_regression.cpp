@@ -150,16 +150,6 @@ Vector entries_of(const Vector& v, const std::vector<Eigen::Index>& idx) {
   return out;
 }
 
-// numpy.quantile(v, level) with its default "linear" method: position (n - 1) level.
-double linear_quantile(std::vector<double> v, double level) {
-  std::sort(v.begin(), v.end());
-  const double pos = static_cast<double>(v.size() - 1) * std::clamp(level, 0.0, 1.0);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const std::size_t hi = std::min(lo + 1, v.size() - 1);
-  const double frac = pos - static_cast<double>(lo);
-  return v[lo] + frac * (v[hi] - v[lo]);
-}
-
 double normal_score(double p) {
   return boost::math::quantile(boost::math::normal_distribution<double>(), p);
 }
@@ -259,11 +249,12 @@ void ConformalQuantileRegression::fit(const Dataset& data, std::uint64_t seed) {
       for (Eigen::Index i = 0; i < y_cal.size(); ++i) {
         scores[static_cast<std::size_t>(i)] = std::max(q_lo(i) - y_cal(i), y_cal(i) - q_hi(i));
       }
-      const double coverage = options_.levels[hi_k] - options_.levels[lo_k];
+      // As Syne Tune: 1 - alpha = 1 - 2 tau_lo.
+      const double coverage = 1.0 - 2.0 * options_.levels[lo_k];
       const double level = options_.conformal_level == ConformalLevel::finite_sample
                                ? std::min(1.0, std::ceil(coverage * (n_cal + 1.0) - 1e-9) / n_cal)
                                : coverage / (1.0 + 1.0 / n_cal);
-      corrections[lo_k] = linear_quantile(scores, level);
+      corrections[lo_k] = linear_quantile(scores, std::min(level, 1.0));
     }
   }
 

@@ -53,6 +53,20 @@ double inverted_cdf_quantile(std::vector<double>& v, double tau) {
   return v[k - 1];
 }
 
+double linear_quantile(std::vector<double>& v, double tau) {
+  if (v.empty()) throw InvalidArgument("linear_quantile: v is empty, expected >= 1 value");
+  if (!(tau >= 0.0 && tau <= 1.0)) {
+    throw InvalidArgument("linear_quantile: tau = " + format_number(tau) +
+                          ", expected a level in [0, 1]");
+  }
+  std::sort(v.begin(), v.end());
+  const double h = static_cast<double>(v.size() - 1) * tau;
+  const auto lo = std::min(static_cast<std::size_t>(std::floor(h)), v.size() - 1);
+  const std::size_t hi = std::min(lo + 1, v.size() - 1);
+  const double t = h - static_cast<double>(lo), a = v[lo], b = v[hi];
+  return t < 0.5 ? a + t * (b - a) : b - (b - a) * (1.0 - t);
+}
+
 QuantileBoosting::QuantileBoosting(double level, QuantileBoostingOptions options)
     : level_(level), options_(options) {
   std::vector<std::string> problems;
@@ -201,7 +215,7 @@ void QuantileBoosting::fit(MatrixCRef X_in, VectorCRef y, std::uint64_t seed) {
   const double tau = level_;
   const auto un = static_cast<std::size_t>(n);
   std::vector<double> work(y.data(), y.data() + n);
-  const double initial = inverted_cdf_quantile(work, tau);
+  const double initial = linear_quantile(work, tau);
 
   const auto in_bag = std::max<Eigen::Index>(
       1, static_cast<Eigen::Index>(std::floor(options_.subsample * static_cast<double>(n))));
@@ -224,7 +238,7 @@ void QuantileBoosting::fit(MatrixCRef X_in, VectorCRef y, std::uint64_t seed) {
       std::sort(idx.begin(), idx.end());
     }
     for (std::size_t i = 0; i < un; ++i)
-      g[i] = y(static_cast<Eigen::Index>(i)) > F[i] ? tau : tau - 1.0;
+      g[i] = y(static_cast<Eigen::Index>(i)) >= F[i] ? tau : tau - 1.0;
     leaves.clear();
     TreeBuilder builder(X, g, options_, nodes);
     const int root = builder.grow(idx, 0, idx.size(), 0, leaves);

@@ -10,7 +10,8 @@
 //      n_cal = clamp(ceil(valid_fraction n), 1, n - 1) points, the regressors fitted on the
 //      other n - n_cal points only (not refitted on all data afterwards); else all points,
 //      no correction;
-//   3. for each symmetric pair (lo, hi), target coverage 1 - alpha = tau_hi - tau_lo:
+//   3. for each symmetric pair (lo, hi), target coverage 1 - alpha = 1 - 2 tau_lo (Syne
+//      Tune's arithmetic for tau_hi - tau_lo):
 //      conformity scores E_i = max(q_lo(x_i) - y_i, y_i - q_hi(x_i)) on the calibration
 //      set, correction Q = numpy's linear quantile of E (position (n_cal - 1) level,
 //      linear interpolation) at

@@ -9,13 +9,15 @@
 // libxgboost-dev is 1.7.4, older than XGBoost's quantile objective (2.0), and LightGBM is
 // not packaged. So this is a small re-implementation of sklearn's defaults.
 //
-// Algorithm (pinball loss rho_tau(e) = max(tau e, (tau - 1) e), e = y - F(x)):
-//   F0 = q_tau(y), the inverted-CDF empirical quantile defined below;
+// Algorithm (pinball loss rho_tau(e) = max(tau e, (tau - 1) e), e = y - F(x)), as sklearn
+// >= 1.1 does it without sample weights (Syne Tune's call):
+//   F0 = linear_quantile(y, tau), numpy's default percentile (sklearn's initial estimator
+//     DummyRegressor(strategy="quantile") gets no weights and calls np.percentile);
 //   for m = 1..n_estimators:
 //     draw the in-bag sample: all points (subsample = 1) or floor(subsample n) (at least 1)
 //       points without replacement from Rng(derive_seed(seed, m - 1));
-//     g_i = tau if y_i > F(x_i) else tau - 1  (negative gradient; at y_i = F(x_i) the
-//       subgradient tau - 1 of sklearn < 1.1, where sklearn >= 1.1 takes tau);
+//     g_i = tau if y_i >= F(x_i) else tau - 1, the negative gradient of the pinball loss
+//       (at y_i = F(x_i) sklearn's subgradient choice, y >= F);
 //     fit a least-squares regression tree of depth <= max_depth to g on the in-bag points:
 //       a node is split unless it is at max_depth, has fewer than min_samples_split or
 //       2 min_samples_leaf points, or all its g are equal; the split is the best by
@@ -23,15 +25,12 @@
 //       threshold halfway between consecutive distinct sorted values that leaves
 //       >= min_samples_leaf points on each side (ties: the first feature, then the lowest
 //       threshold; sklearn breaks ties by a random feature order); x <= threshold goes left;
-//     re-estimate every leaf: gamma = q_tau({y_i - F(x_i) : in-bag i in the leaf});
+//     re-estimate every leaf: gamma = inverted_cdf_quantile({y_i - F(x_i) : in-bag i in the
+//       leaf}, tau) (sklearn's _weighted_percentile with unit weights);
 //     F(x) += learning_rate * gamma(leaf(x)) for every point (in-bag or not).
 //   predict(x) = F0 + sum_m learning_rate * gamma_m(leaf_m(x)), summed in tree order.
-//
-// Empirical quantile rule (pinned, sklearn's _weighted_percentile with unit weights):
-// q_tau(v_1..v_n) = v_(k), the k-th smallest, k = max(1, ceil(tau n)) — the smallest k with
-// k / n >= tau (tau n is rounded down by 1e-9 before the ceiling so that floating-point
-// noise such as 0.3 * 10 = 3.0000000000000004 does not move it by one order statistic).
-// No interpolation: every F0 and gamma is a data value or a residual.
+// The two empirical-quantile rules (pinned, see the functions below) differ by at most the
+// gap between two neighbouring order statistics; ALGORITHMS.md §4.2 allows that latitude.
 //
 // Complexity: fit O(M depth d n log n) for M trees on n points of dimension d (a sort
 // per feature per node); predict O(M depth) per point. Memory O(M 2^depth) nodes, stored
@@ -91,7 +90,7 @@ class QuantileBoosting {
   [[nodiscard]] const QuantileBoostingOptions& options() const { return options_; }
   /// Input dimension d of the fitted data (0 before fit()).
   [[nodiscard]] Eigen::Index dimension() const { return dimension_; }
-  /// F0, the empirical tau-quantile of the fitted y (0 before fit()).
+  /// F0, linear_quantile() of the fitted y at tau (0 before fit()).
   [[nodiscard]] double initial_value() const { return initial_; }
   /// Number of fitted trees (options().n_estimators after fit(), 0 before).
   [[nodiscard]] int tree_count() const { return static_cast<int>(roots_.size()); }
@@ -123,9 +122,18 @@ class QuantileBoosting {
   std::vector<int> roots_;
 };
 
-/// The pinned empirical tau-quantile of v (inverted CDF, no interpolation; see the header):
-/// the k-th smallest value, k = max(1, ceil(tau n - 1e-9)). Reorders v. Throws
-/// InvalidArgument for an empty v or tau outside (0, 1). Cost O(n) (nth_element).
+/// The leaves' empirical tau-quantile (inverted CDF, no interpolation): the k-th smallest
+/// value, k = max(1, ceil(tau n - 1e-9)), the smallest k with k / n >= tau (sklearn's
+/// _weighted_percentile with unit weights; the 1e-9 keeps floating-point noise such as
+/// 0.3 * 10 = 3.0000000000000004 from moving it by one order statistic, which sklearn's own
+/// arithmetic does not guard against). Reorders v. Throws InvalidArgument for an empty v or
+/// tau outside (0, 1). Cost O(n) (nth_element).
 [[nodiscard]] double inverted_cdf_quantile(std::vector<double>& v, double tau);
+/// numpy.quantile(v, tau) with its default "linear" method: position h = (n - 1) tau in the
+/// sorted values, linear interpolation between v_(floor h) and v_(floor h + 1) (0-based),
+/// with numpy's lerp (a + t (b - a) for t < 0.5, b - (b - a)(1 - t) otherwise). F0 of the
+/// boosting and the conformal correction of CQR. Reorders v. Throws InvalidArgument for an
+/// empty v or tau outside [0, 1]. Cost O(n log n).
+[[nodiscard]] double linear_quantile(std::vector<double>& v, double tau);
 
 }  // namespace prospect
