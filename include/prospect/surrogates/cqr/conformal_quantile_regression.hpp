@@ -45,8 +45,9 @@
 //
 // Cost: fit O(L M depth d n log n) (QuantileBoosting), parallel over levels with OpenMP,
 // results independent of the number of threads; predict/quantiles O(m L M depth) for m
-// points. At the defaults (L = 5, M = 100, depth 3) a fit on n = 100, d = 6 takes a few
-// milliseconds.
+// points. At the defaults (L = 5, M = 100, depth 3), on one core of a busy 2-core machine:
+// a fit on n = 100, d = 6 takes about 30 ms (n = 300: 0.1 s), the quantiles of 2000
+// candidates about 30 ms.
 #pragma once
 
 #include <cstdint>

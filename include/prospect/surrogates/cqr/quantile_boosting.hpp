@@ -32,8 +32,10 @@
 // The two empirical-quantile rules (pinned, see the functions below) differ by at most the
 // gap between two neighbouring order statistics; ALGORITHMS.md §4.2 allows that latitude.
 //
-// Complexity: fit O(M depth d n log n) for M trees on n points of dimension d (a sort
-// per feature per node); predict O(M depth) per point. Memory O(M 2^depth) nodes, stored
+// Complexity: fit O(d n log n + M depth d n) for M trees on n points of dimension d (each
+// feature sorted once; a node keeps its points in every feature's order, so the split
+// search is a scan), within the O(M depth d n log n) of sorting at every node; predict
+// O(M depth) per point. Memory O(d n) while fitting and O(M 2^depth) nodes after, stored
 // compactly (one array of nodes for all trees). Deterministic for a seed (the seed is used
 // only when subsample < 1). Units: X in any finite units (trees are invariant to monotone
 // rescaling of each feature); F0, gamma and predictions in the units of y.
@@ -76,7 +78,7 @@ class QuantileBoosting {
 
   /// Fits the trees to (X, y): X is n x d (n >= 1, d >= 1, finite), y has n finite values.
   /// Deterministic for a seed (used only when options().subsample < 1). Throws
-  /// InvalidArgument for bad input, leaving the model unchanged. Cost O(M depth d n log n).
+  /// InvalidArgument for bad input, leaving the model unchanged. Cost O(d n log n + M depth d n).
   void fit(MatrixCRef X, VectorCRef y, std::uint64_t seed);
   /// The fitted tau-quantile of y at each row of X (m x d, finite): m values in the units
   /// of y. Throws InvalidState before fit(), InvalidArgument for a wrong number of columns
