@@ -126,6 +126,20 @@ TEST_CASE("no conformalization at n <= min_samples_to_conformalize") {
   model.fit(wave(33, 1), 3);
   CHECK(model.conformalized());
   CHECK(model.calibration_size() == 4);
+  // With n_cal = 4 the finite-sample level of the outer pair (1 - alpha = 0.66) is
+  // min(1, ceil(0.66 * 5) / 4) = 1: its correction is the largest of the 4 calibration
+  // scores, so it is the score max(q_lo - y, y - q_hi) of one of the 33 points, and at least
+  // 4 scores are <= it. (The inner pair's level is ceil(0.34 * 5) / 4 = 0.5: interpolated.)
+  {
+    const Dataset d33 = wave(33, 1);
+    const auto& reg = model.regressors();
+    const Vector lo = reg[0].predict(d33.X);
+    const Vector hi = reg[4].predict(d33.X);
+    const Vector score = (lo - d33.y).cwiseMax(d33.y - hi);
+    const double Q = model.corrections()[0];
+    CHECK((score.array() == Q).any());
+    CHECK((score.array() <= Q).count() >= 4);
+  }
   // max_fit_samples subsamples first: 200 points -> 50 -> 5 calibration points.
   CQROptions om = o;
   om.max_fit_samples = 50;
