@@ -163,6 +163,9 @@ prospect::Options options_for(const std::string& method, const Problem& problem,
     o.surrogate = prospect::surrogates::RandomSearch{};
   } else if (method == "gp") {
     // the defaults: Matern-5/2 GP with learned noise, LogEI
+  } else if (method == "cqr") {
+    o.surrogate = prospect::surrogates::CQR{};
+    o.acquisition = prospect::acquisition::QuantileThompson{};
   } else {
     throw prospect::InvalidArgument("--methods: unknown method \"" + method +
                                     "\", expected random, gp or cqr");

@@ -66,6 +66,11 @@ std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, const S
   if (const auto* ens = std::get_if<surrogates::DeepEnsemble>(&choice)) {
     return std::make_unique<DeepEnsemble>(ens->options);
   }
+  if (const auto* cqr = std::get_if<surrogates::CQR>(&choice)) {
+    CQROptions o = cqr->options;
+    if (o.threads == 0) o.threads = threads;
+    return std::make_unique<ConformalQuantileRegression>(o);
+  }
   if (std::holds_alternative<surrogates::RandomSearch>(choice)) {
     // Random search asks no model; this GP is fitted only when a caller wants the
     // posterior (recommend()), so that every study has a model to show.
@@ -179,8 +184,12 @@ struct Optimizer::State {
     const auto needs = acquisition->needs();
     if (needs.input_gradients && !caps.input_gradients) {
       problems.push_back("acquisition \"" + acquisition->name() + "\" needs input gradients that " +
-                         "surrogate \"" + surrogate->name() +
-                         "\" cannot give; use acquisition::LogEI{} or a GP surrogate");
+                         "surrogate \"" + surrogate->name() + "\" cannot give; " +
+                         (caps.quantiles
+                              ? std::string("with a quantile model use "
+                                            "acquisition::QuantileThompson{} (the CQR searcher) "
+                                            "or acquisition::Quantile{}")
+                              : std::string("use acquisition::LogEI{} or a GP surrogate")));
     }
     if (needs.joint_posterior && !caps.joint_posterior) {
       problems.push_back("acquisition \"" + acquisition->name() +

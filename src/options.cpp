@@ -28,6 +28,8 @@ std::string to_string(const SurrogateChoice& choice) {
           return "deep_ensemble";
         } else if constexpr (std::is_same_v<T, surrogates::RandomSearch>) {
           return "random";
+        } else if constexpr (std::is_same_v<T, surrogates::CQR>) {
+          return "cqr";
         } else {
           return c ? c->name() : std::string("(null surrogate)");
         }
@@ -130,6 +132,8 @@ std::vector<std::string> Options::validate() const {
     for (const auto& p : hmc->options.validate()) problems.push_back("surrogate.options." + p);
   } else if (const auto* ens = std::get_if<surrogates::DeepEnsemble>(&surrogate)) {
     for (const auto& p : ens->options.validate()) problems.push_back("surrogate.options." + p);
+  } else if (const auto* cqr = std::get_if<surrogates::CQR>(&surrogate)) {
+    for (const auto& p : cqr->options.validate()) problems.push_back("surrogate.options." + p);
   } else if (std::holds_alternative<surrogates::RandomSearch>(surrogate)) {
     // nothing to check
   } else if (!std::get<std::shared_ptr<const Surrogate>>(surrogate)) {

@@ -217,6 +217,21 @@ json options_to_json(const Options& o) {
     j["surrogate"] = ensemble_to_json(ens->options);
   } else if (std::holds_alternative<surrogates::RandomSearch>(o.surrogate)) {
     j["surrogate"] = {{"type", "random"}};
+  } else if (const auto* cqr = std::get_if<surrogates::CQR>(&o.surrogate)) {
+    const CQROptions& c = cqr->options;
+    j["surrogate"] = {{"type", "cqr"},
+                      {"levels", c.levels},
+                      {"valid_fraction", c.valid_fraction},
+                      {"min_samples_to_conformalize", c.min_samples_to_conformalize},
+                      {"conformal_level", to_string(c.conformal_level)},
+                      {"sort_quantiles", c.sort_quantiles},
+                      {"max_fit_samples", c.max_fit_samples},
+                      {"n_estimators", c.boosting.n_estimators},
+                      {"learning_rate", c.boosting.learning_rate},
+                      {"max_depth", c.boosting.max_depth},
+                      {"min_samples_split", c.boosting.min_samples_split},
+                      {"min_samples_leaf", c.boosting.min_samples_leaf},
+                      {"subsample", c.boosting.subsample}};
   } else if (const auto* ck = std::get_if<surrogates::CoKriging>(&o.surrogate)) {
     json s;
     s["type"] = "cokriging";
@@ -323,6 +338,21 @@ Options options_from_json(const json& j, const Options& user) {
     o.surrogate = surrogates::DeepEnsemble{ensemble_from_json(s)};
   } else if (s.at("type") == "random") {
     o.surrogate = surrogates::RandomSearch{};
+  } else if (s.at("type") == "cqr") {
+    CQROptions c;
+    c.levels = s.at("levels").get<std::vector<double>>();
+    c.valid_fraction = s.at("valid_fraction").get<double>();
+    c.min_samples_to_conformalize = s.at("min_samples_to_conformalize").get<int>();
+    c.conformal_level = conformal_level_from_string(s.at("conformal_level").get<std::string>());
+    c.sort_quantiles = s.at("sort_quantiles").get<bool>();
+    c.max_fit_samples = s.at("max_fit_samples").get<int>();
+    c.boosting.n_estimators = s.at("n_estimators").get<int>();
+    c.boosting.learning_rate = s.at("learning_rate").get<double>();
+    c.boosting.max_depth = s.at("max_depth").get<int>();
+    c.boosting.min_samples_split = s.at("min_samples_split").get<int>();
+    c.boosting.min_samples_leaf = s.at("min_samples_leaf").get<int>();
+    c.boosting.subsample = s.at("subsample").get<double>();
+    o.surrogate = surrogates::CQR{c};
   } else if (s.at("type") == "cokriging") {
     surrogates::CoKriging ck;
     ck.base = kernels::profile_from_string(s.at("base").get<std::string>());

@@ -19,6 +19,7 @@
 #include "prospect/scheduler.hpp"
 #include "prospect/surrogates/bnn/deep_ensemble.hpp"
 #include "prospect/surrogates/bnn/hmc_network.hpp"
+#include "prospect/surrogates/cqr/conformal_quantile_regression.hpp"
 #include "prospect/surrogates/gaussian_process.hpp"
 #include "prospect/surrogates/multi_fidelity/fidelity_gp.hpp"
 #include "prospect/surrogates/multi_fidelity/nonlinear_ar1.hpp"
@@ -91,6 +92,18 @@ struct DeepEnsemble {
   DeepEnsembleOptions options{};
 };
 
+/// Conformalized quantile regression (ConformalQuantileRegression; Salinas et al. 2023): one
+/// gradient-boosted quantile model per level, conformalized on a held-out split. Robust to
+/// heavy-tailed noise and outliers, with no Gaussian assumption. It predicts quantiles only
+/// (no gradients, no joint posterior): the paper's searcher is acquisition::QuantileThompson{}
+/// (set it: the default LogEI also runs, on the model's median and spread by derivative-free
+/// search, but that is not CQR's acquisition); acquisition::Quantile{} optimizes one quantile.
+/// Acquisitions that need gradients or a joint posterior are refused with a message.
+struct CQR {
+  /// Levels, calibration split, conformal level, boosting settings.
+  CQROptions options{};
+};
+
 /// No model: random search. Every ask continues the study's scrambled Sobol sequence (a
 /// quasi-random search, more even than independent uniform draws); the acquisition is not
 /// used, and best() is the best observed value. The baseline of the ASHA searchers
@@ -99,9 +112,10 @@ struct RandomSearch {};
 }  // namespace surrogates
 
 /// A built-in surrogate or a user's own (cloned for each study).
-using SurrogateChoice = std::variant<surrogates::GP, surrogates::CoKriging, surrogates::NARGP,
-                                     surrogates::NNGP, surrogates::HMC, surrogates::DeepEnsemble,
-                                     surrogates::RandomSearch, std::shared_ptr<const Surrogate>>;
+using SurrogateChoice =
+    std::variant<surrogates::GP, surrogates::CoKriging, surrogates::NARGP, surrogates::NNGP,
+                 surrogates::HMC, surrogates::DeepEnsemble, surrogates::CQR,
+                 surrogates::RandomSearch, std::shared_ptr<const Surrogate>>;
 /// "gp(matern52)" or the user surrogate's name().
 [[nodiscard]] std::string to_string(const SurrogateChoice& choice);
 

@@ -139,7 +139,8 @@ int main(int argc, char** argv) {
                    "logei (default), ei, ucb, pi, logpi, qei, qlogei, qucb, qlognei, kg, "
                    "finite_kg, nei, ts, quantile_ts or quantile");
   init->add_option("--surrogate", surrogate,
-                   "gp (default), nngp, hmc, deep_ensemble or random (random search)");
+                   "gp (default), nngp, hmc, deep_ensemble, cqr (with quantile_ts unless "
+                   "--acquisition) or random");
   init->add_option("--scheduler", scheduler,
                    "none (default) or asha: stop poor trials early from their reports");
   init->add_option("--max-resource", asha.max_resource, "ASHA: steps of a complete trial (81)");
@@ -192,11 +193,14 @@ int main(int argc, char** argv) {
         options.surrogate = prospect::surrogates::HMC{};
       } else if (surrogate == "deep_ensemble") {
         options.surrogate = prospect::surrogates::DeepEnsemble{};
+      } else if (surrogate == "cqr") {
+        options.surrogate = prospect::surrogates::CQR{};
+        if (acquisition == "logei") options.acquisition = prospect::acquisition::QuantileThompson{};
       } else if (surrogate == "random") {
         options.surrogate = prospect::surrogates::RandomSearch{};
       } else if (surrogate != "gp") {
         throw prospect::InvalidArgument("--surrogate: got \"" + surrogate +
-                                        "\", expected gp, nngp, hmc, deep_ensemble or random");
+                                        "\", expected gp, nngp, hmc, deep_ensemble, cqr or random");
       }
       if (scheduler == "asha") {
         options.scheduler = asha;
