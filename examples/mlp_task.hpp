@@ -110,7 +110,8 @@ inline Dataset read_sklearn_csv(const std::string& path) {
       data.X(i, j) = number(fields[static_cast<std::size_t>(j)], line);
     }
     const double label = number(fields.back(), line);
-    if (label != 0.0 && label != 1.0) fail(line, "got class " + fields.back() + ", expected 0 or 1");
+    if (label != 0.0 && label != 1.0)
+      fail(line, "got class " + fields.back() + ", expected 0 or 1");
     data.y(i) = label;
     ++i;
   }
@@ -122,8 +123,8 @@ inline Dataset read_sklearn_csv(const std::string& path) {
 
 /// A synthetic stand-in: `n` points (n >= 2) of two noisy interleaved half-moons (the
 /// classes alternate), embedded in `d` >= 2 features: the first two are the moon
-/// coordinates, the others random linear mixtures of them plus unit noise (so most
-/// features are weak, as in real data). Deterministic for `seed`. O(n d).
+/// coordinates, the others random linear mixtures of them plus noise of standard deviation
+/// 0.5 (redundant, noisy features, as in real data). Deterministic for `seed`. O(n d).
 inline Dataset synthetic_dataset(Eigen::Index n = 569, Eigen::Index d = 30,
                                  std::uint64_t seed = 0) {
   if (n < 2 || d < 2) {
@@ -134,18 +135,18 @@ inline Dataset synthetic_dataset(Eigen::Index n = 569, Eigen::Index d = 30,
   const double pi = std::acos(-1.0);
   Matrix mixing(2, d - 2);
   for (Eigen::Index j = 0; j < mixing.size(); ++j) mixing.data()[j] = rng.normal();
-  Dataset data{Matrix(n, d), Vector(n), "synthetic (two noisy half-moons, seed " +
-                                            std::to_string(seed) + ")"};
+  Dataset data{Matrix(n, d), Vector(n),
+               "synthetic (two noisy half-moons, seed " + std::to_string(seed) + ")"};
   for (Eigen::Index i = 0; i < n; ++i) {
     const bool upper = i % 2 == 0;
     const double t = pi * rng.uniform();
-    // Noise of 0.25 makes the moons overlap a little: no classifier is perfect.
-    const double x0 = (upper ? std::cos(t) : 1.0 - std::cos(t)) + 0.25 * rng.normal();
-    const double x1 = (upper ? std::sin(t) : 0.5 - std::sin(t)) + 0.25 * rng.normal();
+    // Noise of 0.2 makes the moons overlap a little: no classifier is perfect.
+    const double x0 = (upper ? std::cos(t) : 1.0 - std::cos(t)) + 0.2 * rng.normal();
+    const double x1 = (upper ? std::sin(t) : 0.5 - std::sin(t)) + 0.2 * rng.normal();
     data.X(i, 0) = x0;
     data.X(i, 1) = x1;
     for (Eigen::Index j = 2; j < d; ++j) {
-      data.X(i, j) = mixing(0, j - 2) * x0 + mixing(1, j - 2) * x1 + rng.normal();
+      data.X(i, j) = mixing(0, j - 2) * x0 + mixing(1, j - 2) * x1 + 0.5 * rng.normal();
     }
     data.y(i) = upper ? 1.0 : 0.0;
   }
@@ -206,13 +207,11 @@ inline Split split_and_standardize(const Dataset& data, double validation_fracti
       valid[static_cast<std::size_t>(members[k])] = true;
     }
   }
-  const auto n_valid =
-      static_cast<Eigen::Index>(std::count(valid.begin(), valid.end(), true));
+  const auto n_valid = static_cast<Eigen::Index>(std::count(valid.begin(), valid.end(), true));
   if (n_valid == 0 || n_valid == n) {
-    throw prospect::InvalidArgument("split_and_standardize: " + std::to_string(n) +
-                                    " points and validation_fraction " +
-                                    std::to_string(validation_fraction) +
-                                    " leave a part empty; expected both parts non-empty");
+    throw prospect::InvalidArgument(
+        "split_and_standardize: " + std::to_string(n) + " points and validation_fraction " +
+        std::to_string(validation_fraction) + " leave a part empty; expected both parts non-empty");
   }
   Split s{Matrix(n - n_valid, d), Vector(n - n_valid), Matrix(n_valid, d), Vector(n_valid),
           data.source};
@@ -226,10 +225,9 @@ inline Split split_and_standardize(const Dataset& data, double validation_fracti
     }
   }
   const Eigen::RowVectorXd mean = s.X_train.colwise().mean();
-  Eigen::RowVectorXd sd =
-      ((s.X_train.rowwise() - mean).array().square().colwise().sum() /
-       static_cast<double>(s.X_train.rows()))
-          .sqrt();
+  Eigen::RowVectorXd sd = ((s.X_train.rowwise() - mean).array().square().colwise().sum() /
+                           static_cast<double>(s.X_train.rows()))
+                              .sqrt();
   sd = (sd.array() > 0.0).select(sd, 1.0);
   s.X_train = (s.X_train.rowwise() - mean).array().rowwise() / sd.array();
   s.X_valid = (s.X_valid.rowwise() - mean).array().rowwise() / sd.array();
@@ -264,9 +262,9 @@ inline double logistic_loss(const Eigen::Ref<const Eigen::RowVectorXd>& z, const
 /// The hyperparameters of one training run.
 struct Hyperparameters {
   double learning_rate = 1e-3;  ///< Adam's step size (> 0)
-  double weight_decay = 1e-4;   ///< L2 coefficient added to the gradient, as torch.optim.Adam (>= 0)
-  long width = 32;              ///< units per hidden layer (>= 1)
-  long layers = 2;              ///< hidden layers (>= 1)
+  double weight_decay = 1e-4;  ///< L2 coefficient added to the gradient, as torch.optim.Adam (>= 0)
+  long width = 32;             ///< units per hidden layer (>= 1)
+  long layers = 2;             ///< hidden layers (>= 1)
   prospect::bnn::Activation activation = prospect::bnn::Activation::tanh;
   long batch_size = 32;  ///< points per Adam step (>= 1)
 };

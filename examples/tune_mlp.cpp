@@ -122,10 +122,7 @@ int main(int argc, char** argv) {
   if (args.searcher == "random") {
     options.surrogate = prospect::surrogates::RandomSearch{};
   } else if (args.searcher == "gp") {
-    options.surrogate = prospect::surrogates::GP{};  // with LogEI, the defaults
-    // Refitting the GP's hyperparameters every 5 results instead of every one keeps the
-    // ask cheap next to an epoch of training; in between the GP is updated exactly.
-    options.refit_every = 5;
+    options.surrogate = prospect::surrogates::GP{};  // with LogEI: the defaults
   } else {
 #if TUNE_MLP_HAS_CQR
     options.surrogate = prospect::surrogates::CQR{};
@@ -146,8 +143,8 @@ int main(int argc, char** argv) {
   long epochs_spent = 0;
   std::map<long, int> stopped_at;  // epochs -> trials stopped there
   int full_runs = 0, cut_by_budget = 0, diverged = 0;
-  std::optional<std::uint64_t> best_id;
-  std::map<std::uint64_t, double> error_of;  // validation error rate per trial
+  std::optional<std::uint64_t> best_id, best_full_id;  // lowest loss: any trial, full runs
+  std::map<std::uint64_t, double> error_of;            // validation error rate per trial
   while (epochs_spent < args.epoch_budget &&
          (args.max_trials == 0 || static_cast<long>(opt.trials().size()) < args.max_trials)) {
     const prospect::Trial trial = opt.ask();
@@ -176,14 +173,16 @@ int main(int argc, char** argv) {
     }
     const std::string status(outcome);
     if (status == "diverged") {
-      opt.tell_failed(trial.id, "training diverged at epoch " +
-                                    std::to_string(training.epochs()));
+      opt.tell_failed(trial.id, "training diverged at epoch " + std::to_string(training.epochs()));
       ++diverged;
     } else {
       opt.tell(trial.id, loss);  // its last validation loss, at the resource it reached
       error_of[trial.id] = training.validation_error();
       if (status == "stopped") ++stopped_at[training.epochs()];
-      if (status == "full") ++full_runs;
+      if (status == "full") {
+        ++full_runs;
+        if (!best_full_id || loss < *opt.trial(*best_full_id).value) best_full_id = trial.id;
+      }
       if (status == "out of budget") ++cut_by_budget;
       if (!best_id || loss < *opt.trial(*best_id).value) best_id = trial.id;
     }
@@ -198,9 +197,19 @@ int main(int argc, char** argv) {
   std::cout << "\n" << n_trials << " trials, " << epochs_spent << " epochs trained\n";
   if (best_id) {
     const prospect::Trial& best = opt.trial(*best_id);
-    std::printf("best validation loss %.4f (error rate %.1f%%) after %zu epochs: trial %llu\n  %s\n",
-                *best.value, 100.0 * error_of[*best_id], best.intermediate.size(),
-                static_cast<unsigned long long>(best.id), best.params.to_string().c_str());
+    std::printf(
+        "best validation loss %.4f (error rate %.1f%%) after %zu epochs: trial %llu\n  %s\n",
+        *best.value, 100.0 * error_of[*best_id], best.intermediate.size(),
+        static_cast<unsigned long long>(best.id), best.params.to_string().c_str());
+  }
+  // A trial that ended early can hold the lowest loss (the budget cut it short, or longer
+  // runs overfit); the best complete run is the other candidate for the final model.
+  if (best_full_id && best_full_id != best_id) {
+    const prospect::Trial& full = opt.trial(*best_full_id);
+    std::printf(
+        "best full %ld-epoch run: validation loss %.4f (error rate %.1f%%), trial %llu\n  %s\n",
+        asha.max_resource, *full.value, 100.0 * error_of[*best_full_id],
+        static_cast<unsigned long long>(full.id), full.params.to_string().c_str());
   }
   std::cout << "stopped by ASHA:";
   for (const auto& [epochs, count] : stopped_at) {
