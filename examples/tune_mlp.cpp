@@ -62,22 +62,22 @@ Arguments parse(int argc, char** argv) {
       if (i + 1 >= argc) usage(arg + " needs a value");
       return argv[++i];
     };
-    const auto positive = [&](const std::string& text) {
+    const auto integer = [&](const std::string& text, long least) {
       char* end = nullptr;
       const long v = std::strtol(text.c_str(), &end, 10);
-      if (end == text.c_str() || *end != '\0' || v < 1) {
-        usage(arg + ": got \"" + text + "\", expected a positive integer");
+      if (end == text.c_str() || *end != '\0' || v < least) {
+        usage(arg + ": got \"" + text + "\", expected an integer >= " + std::to_string(least));
       }
       return v;
     };
     if (arg == "random" || arg == "gp" || arg == "cqr") {
       a.searcher = arg;
     } else if (arg == "--epochs") {
-      a.epoch_budget = positive(value());
+      a.epoch_budget = integer(value(), 1);
     } else if (arg == "--trials") {
-      a.max_trials = positive(value());
+      a.max_trials = integer(value(), 1);
     } else if (arg == "--seed") {
-      a.seed = static_cast<std::uint64_t>(positive(value()));
+      a.seed = static_cast<std::uint64_t>(integer(value(), 0));
     } else if (arg == "--data") {
       a.data = value();
     } else if (arg == "--out") {
