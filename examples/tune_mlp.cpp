@@ -71,6 +71,9 @@ Arguments parse(int argc, char** argv) {
       return v;
     };
     if (arg == "random" || arg == "gp" || arg == "cqr") {
+      if (arg == "cqr" && !TUNE_MLP_HAS_CQR) {
+        usage("this build of prospect has no CQR surrogate yet; use random or gp");
+      }
       a.searcher = arg;
     } else if (arg == "--epochs") {
       a.epoch_budget = integer(value(), 1);
@@ -127,10 +130,6 @@ int main(int argc, char** argv) {
 #if TUNE_MLP_HAS_CQR
     options.surrogate = prospect::surrogates::CQR{};
     options.acquisition = prospect::acquisition::QuantileThompson{};
-#else
-    std::cerr << "example_tune_mlp: this build of prospect has no CQR surrogate yet; "
-                 "use random or gp\n";
-    return 2;
 #endif
   }
   prospect::Optimizer opt(space, options);
@@ -153,7 +152,7 @@ int main(int argc, char** argv) {
         prospect::derive_seed(args.seed, trial.id));  // each trial its own initialization
 
     double loss = 0.0;
-    const char* outcome = "full";
+    std::string outcome = "full";
     for (long epoch = 1; epoch <= asha.max_resource; ++epoch) {
       loss = training.epoch();
       ++epochs_spent;
@@ -171,24 +170,23 @@ int main(int argc, char** argv) {
         break;
       }
     }
-    const std::string status(outcome);
-    if (status == "diverged") {
+    if (outcome == "diverged") {
       opt.tell_failed(trial.id, "training diverged at epoch " + std::to_string(training.epochs()));
       ++diverged;
     } else {
       opt.tell(trial.id, loss);  // its last validation loss, at the resource it reached
       error_of[trial.id] = training.validation_error();
-      if (status == "stopped") ++stopped_at[training.epochs()];
-      if (status == "full") {
+      if (outcome == "stopped") ++stopped_at[training.epochs()];
+      if (outcome == "full") {
         ++full_runs;
         if (!best_full_id || loss < *opt.trial(*best_full_id).value) best_full_id = trial.id;
       }
-      if (status == "out of budget") ++cut_by_budget;
+      if (outcome == "out of budget") ++cut_by_budget;
       if (!best_id || loss < *opt.trial(*best_id).value) best_id = trial.id;
     }
     std::printf("trial %3llu  %s  %2ld epochs %-13s val loss %8.4f  best %.4f\n",
                 static_cast<unsigned long long>(trial.id), describe(trial.params).c_str(),
-                training.epochs(), outcome, loss,
+                training.epochs(), outcome.c_str(), loss,
                 best_id ? *opt.trial(*best_id).value : std::nan(""));
   }
 
