@@ -266,10 +266,12 @@ int main(int argc, char** argv) {
         "noise sd = %.3g x sd(f)\n",
         n, n_test, reps, noise);
     std::printf("%-17s %-22s", "function", "method");
-    for (double level : levels)
-      std::printf(" | cov%-2.0f  +-se    width%-2.0f   IS%-2.0f  ", 100 * level, 100 * level,
-                  100 * level);
-    std::printf(" | fit s\n");
+    for (double level : levels) {
+      const int pct = static_cast<int>(std::lround(100 * level));
+      std::printf(" | %5s %5s %8s %8s", ("cov" + std::to_string(pct)).c_str(), "se",
+                  ("width" + std::to_string(pct)).c_str(), ("IS" + std::to_string(pct)).c_str());
+    }
+    std::printf(" | %s\n", "fit s");
     for (const auto& fname : split_list(functions_text)) {
       for (const auto& m : methods) {
         nlohmann::json entry{{"function", fname}, {"method", m.text}, {"n", n},
