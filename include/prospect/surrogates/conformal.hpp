@@ -47,8 +47,9 @@
 //   Guarantee (Barber et al. 2021, Theorem 4, folds of equal size n/K): P(y in C(x)) >=
 //   1 - 2 alpha - min( 2 (1 - 1/K) / (n/K + 1), (1 - K/n) / (K + 1) ). When K does not
 //   divide n, coverage_guarantee() evaluates the same expression with the real n/K (an
-//   extrapolation: the theorem is stated for equal folds). Typically close to
-//   1 - alpha in practice (the paper's experiments; Section 5 for stable models).
+//   extrapolation: the theorem is stated for equal folds). In practice the coverage is
+//   typically close to 1 - alpha (the paper's experiments, and its bounds under
+//   algorithmic stability); the 1 - 2 alpha bound is the worst case over all models.
 // jackknife+ (the same paper, Theorem 1): CV+ with K = n folds (leave-one-out models).
 //   Guarantee: P(y in C(x)) >= 1 - 2 alpha; typically close to 1 - alpha.
 // The normalized and quantile scores are nested families of sets, for which the same
@@ -61,10 +62,10 @@
 //               CV+: K fits on about n (K - 1)/K points + K predict(n/K);
 //               jackknife+: n fits on n - 1 points + n predict(1).
 //   interval(): split: predict(m) + O(n_cal) (+ predict(n_cal) for the quantile score);
-//               CV+/jackknife+: (models) predict(m) + O(m n) selection
+//               CV+/jackknife+: (models) predict(m) + O(m n) selection (nth_element)
 //               (+ predict of the held-out points for the quantile score).
 // Memory: the fitted models (1, K or n copies of the surrogate), the scores, and the
-// training data for the quantile score.
+// calibration points (split: n_cal; CV+/jackknife+: n), O(n d).
 //
 // Threads: the fold fits of CV+/jackknife+ run in parallel with OpenMP (options.threads;
 // 0: OpenMP's default). Fold k is fitted with seed derive_seed(seed, k + 1) and the split
