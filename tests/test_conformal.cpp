@@ -191,20 +191,28 @@ struct CoverageStudy {
   }
 };
 
-// R repetitions with fresh data: fit on n points, cover m fresh test points.
-CoverageStudy study(const prospect::Surrogate& model, const ConformalOptions& options, int R,
-                    Eigen::Index n, Eigen::Index m, double level, std::uint64_t seed) {
+// R repetitions with fresh data: fit on n points once, cover m fresh test points at each
+// level (one CoverageStudy per level, in order).
+std::vector<CoverageStudy> study(const prospect::Surrogate& model, const ConformalOptions& options,
+                                 int R, Eigen::Index n, Eigen::Index m,
+                                 const std::vector<double>& levels, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
-  CoverageStudy s;
+  std::vector<CoverageStudy> s(levels.size());
+  // One thread: the models here fit in microseconds, where OpenMP's fork and barrier would
+  // dominate (and spin on a loaded machine); the thread-count test is separate.
+  ConformalOptions one_thread = options;
+  one_thread.threads = 1;
   for (int r = 0; r < R; ++r) {
     const Problem train = draw(n, rng);
     const Problem test = draw(m, rng);
-    ConformalIntervals ci(model, options);
+    ConformalIntervals ci(model, one_thread);
     ci.fit(dataset(train), seed + static_cast<std::uint64_t>(r));
-    const auto iv = ci.interval(test.X, level);
-    s.coverage.push_back(prospect::metrics::central_coverage(test.y, iv.lower, iv.upper));
-    s.width += prospect::metrics::mean_width(iv.lower, iv.upper) / R;
-    s.guarantee = ci.coverage_guarantee(level);
+    for (std::size_t l = 0; l < levels.size(); ++l) {
+      const auto iv = ci.interval(test.X, levels[l]);
+      s[l].coverage.push_back(prospect::metrics::central_coverage(test.y, iv.lower, iv.upper));
+      s[l].width += prospect::metrics::mean_width(iv.lower, iv.upper) / R;
+      s[l].guarantee = ci.coverage_guarantee(levels[l]);
+    }
   }
   return s;
 }
@@ -294,9 +302,12 @@ TEST_CASE("split conformal: coverage over 1000 repetitions is k/(n_cal + 1)") {
   // n = 100, calibration_fraction 0.25: n_cal = 25.
   const Eigen::Index n = 100, n_cal = 25, m = 100;
   const int R = 1000;
-  for (double level : {0.8, 0.9}) {
+  const std::vector<double> levels{0.8, 0.9};
+  const auto studies = study(QuadraticModel{}, ConformalOptions{}, R, n, m, levels, 11);
+  for (std::size_t l = 0; l < levels.size(); ++l) {
+    const double level = levels[l];
+    const CoverageStudy& s = studies[l];
     CAPTURE(level);
-    const CoverageStudy s = study(QuadraticModel{}, ConformalOptions{}, R, n, m, level, 11);
     const double k = std::ceil(level * (n_cal + 1) - 1e-9);
     const double p = k / (n_cal + 1);
     const double se = split_se(p, n_cal, R, m);
@@ -313,22 +324,26 @@ TEST_CASE("split conformal: coverage over 1000 repetitions is k/(n_cal + 1)") {
 TEST_CASE("CV+ and jackknife+: coverage at least 1 - 2 alpha and close to 1 - alpha") {
   // Tolerance for "close": 0.04 plus 3 empirical standard errors (the theory only gives
   // 1 - 2 alpha; in practice, for a stable least-squares fit, the coverage is near nominal).
-  for (double level : {0.8, 0.9}) {
+  const std::vector<double> levels{0.8, 0.9};
+  ConformalOptions cv;
+  cv.method = ConformalMethod::cv_plus;
+  cv.folds = 10;
+  const auto cvs = study(QuadraticModel{}, cv, 200, 60, 100, levels, 21);
+  ConformalOptions jk;
+  jk.method = ConformalMethod::jackknife_plus;
+  const auto jks = study(QuadraticModel{}, jk, 200, 40, 100, levels, 31);
+  for (std::size_t l = 0; l < levels.size(); ++l) {
+    const double level = levels[l];
     CAPTURE(level);
     const double alpha = 1 - level;
-    ConformalOptions cv;
-    cv.method = ConformalMethod::cv_plus;
-    cv.folds = 10;
-    const CoverageStudy a = study(QuadraticModel{}, cv, 200, 60, 100, level, 21);
+    const CoverageStudy& a = cvs[l];
     CHECK(a.guarantee ==
           doctest::Approx(1 - 2 * alpha - std::min(2 * 0.9 / 7.0, (1 - 10.0 / 60) / 11)));
     CHECK(a.mean() >= a.guarantee - 3 * a.empirical_se());
     CHECK(std::abs(a.mean() - level) <= 0.04 + 3 * a.empirical_se());
     MESSAGE("CV+ level " << level << ": coverage " << a.mean() << " +- " << a.empirical_se());
 
-    ConformalOptions jk;
-    jk.method = ConformalMethod::jackknife_plus;
-    const CoverageStudy b = study(QuadraticModel{}, jk, 200, 40, 100, level, 31);
+    const CoverageStudy& b = jks[l];
     CHECK(b.guarantee == doctest::Approx(1 - 2 * alpha));
     CHECK(b.mean() >= 1 - 2 * alpha - 3 * b.empirical_se());
     CHECK(std::abs(b.mean() - level) <= 0.04 + 3 * b.empirical_se());
@@ -343,8 +358,8 @@ TEST_CASE("the normalized score gives narrower intervals than the absolute one")
   ConformalOptions abs_o, norm_o;
   abs_o.score = ConformityScore::absolute;
   norm_o.score = ConformityScore::normalized;
-  const CoverageStudy a = study(QuadraticModel{}, abs_o, 300, 200, 100, 0.9, 41);
-  const CoverageStudy b = study(QuadraticModel{}, norm_o, 300, 200, 100, 0.9, 41);
+  const CoverageStudy a = study(QuadraticModel{}, abs_o, 300, 200, 100, {0.9}, 41).front();
+  const CoverageStudy b = study(QuadraticModel{}, norm_o, 300, 200, 100, {0.9}, 41).front();
   const double p = 46.0 / 51.0, se = split_se(p, 50, 300, 100);  // k = ceil(0.9 * 51)
   CHECK(std::abs(a.mean() - p) <= 3 * se);
   CHECK(std::abs(b.mean() - p) <= 3 * se);
@@ -360,7 +375,7 @@ TEST_CASE("quantile score repairs a model whose own quantiles are too narrow") {
   const double level = 0.8;
   ConformalOptions o;
   o.score = ConformityScore::quantile;
-  const CoverageStudy s = study(NarrowQuantileModel{}, o, 300, 100, 100, level, 51);
+  const CoverageStudy s = study(NarrowQuantileModel{}, o, 300, 100, 100, {level}, 51).front();
   const double p = 21.0 / 26.0;  // k = ceil(0.8 * 26) = 21
   CHECK(std::abs(s.mean() - p) <= 3 * split_se(p, 25, 300, 100));
 
@@ -386,7 +401,7 @@ TEST_CASE("quantile score repairs a model whose own quantiles are too narrow") {
   ConformalOptions cv = o;
   cv.method = ConformalMethod::cv_plus;
   cv.folds = 5;
-  const CoverageStudy c = study(NarrowQuantileModel{}, cv, 60, 60, 100, level, 53);
+  const CoverageStudy c = study(NarrowQuantileModel{}, cv, 60, 60, 100, {level}, 53).front();
   CHECK(c.mean() >= 1 - 2 * (1 - level));
   CHECK(std::abs(c.mean() - level) <= 0.04 + 3 * c.empirical_se());
 }
