@@ -9,8 +9,9 @@
 // across repetitions), and the fit time.
 //
 // A method is "<surrogate>:<how>[:<score>]":
-//   surrogate: a name of the factory below (gp: GaussianProcess with Matern-5/2, default
-//              options); add a model there to compare it.
+//   surrogate: a name of the factory below (gp: GaussianProcess with Matern-5/2, cqr:
+//              ConformalQuantileRegression, default options each); add a model there to
+//              compare it.
 //   how:       raw (the model's own central interval from Surrogate::quantiles(), for the GP
 //              its Gaussian observation interval), split, cv_plus, jackknife_plus.
 //   score:     absolute, normalized, quantile (default: quantile for a native quantile model,
@@ -63,6 +64,7 @@ const std::map<std::string, std::function<std::unique_ptr<prospect::Surrogate>()
   static const std::map<std::string, std::function<std::unique_ptr<prospect::Surrogate>()>> f{
       {"gp",
        [] { return std::make_unique<prospect::GaussianProcess>(prospect::kernels::Matern52{}); }},
+      {"cqr", [] { return std::make_unique<prospect::ConformalQuantileRegression>(); }},
   };
   return f;
 }

@@ -31,6 +31,7 @@
 #include "prospect/surrogates/bnn/hmc_network.hpp"
 #include "prospect/surrogates/bnn/mlp.hpp"
 #include "prospect/surrogates/bnn/network_mixture.hpp"
+#include "prospect/surrogates/conformal.hpp"
 #include "prospect/surrogates/cqr/conformal_quantile_regression.hpp"
 #include "prospect/surrogates/cqr/quantile_boosting.hpp"
 #include "prospect/surrogates/gaussian_process.hpp"
