@@ -380,3 +380,47 @@ TEST_CASE("minimize() with a learning-curve objective stops trials early under A
                          prospect::test::branin_space(), 6, options);
   CHECK(plain.trials.size() == 6);
 }
+
+TEST_CASE("CQR + ASHA from Options: deterministic, resumable, and refusing what it cannot serve") {
+  prospect::Options options;
+  options.seed = 8;
+  options.n_initial = 5;
+  options.surrogate = prospect::surrogates::CQR{};
+  options.acquisition = prospect::acquisition::QuantileThompson{};
+  options.scheduler = asha(3, 1, 9);
+  auto drive = [](prospect::Optimizer& opt, int trials) {
+    for (int i = 0; i < trials; ++i) {
+      const prospect::Trial t = opt.ask();
+      double v = 0.0;
+      for (long step = 1; step <= 9; ++step) {
+        v = curve_value(t.params, step);
+        opt.report(t.id, step, v);
+        if (opt.should_stop(t.id)) break;
+      }
+      opt.tell(t.id, v);
+    }
+  };
+  prospect::Optimizer a(prospect::test::branin_space(), options);
+  prospect::Optimizer b(prospect::test::branin_space(), options);
+  drive(a, 40);
+  drive(b, 40);
+  REQUIRE(a.trials().size() == b.trials().size());
+  for (std::size_t i = 0; i < a.trials().size(); ++i) CHECK(a.trials()[i] == b.trials()[i]);
+  REQUIRE(a.model() != nullptr);
+  CHECK(a.model()->name() == "cqr");
+  // 40 results > 32: the model conformalized its quantiles.
+  CHECK(dynamic_cast<const prospect::ConformalQuantileRegression&>(*a.model()).conformalized());
+  const auto path = std::filesystem::temp_directory_path() / "prospect_cqr_asha_study.json";
+  a.save(path.string());
+  prospect::Optimizer again = prospect::Optimizer::load(path.string());
+  std::filesystem::remove(path);
+  CHECK(std::holds_alternative<prospect::surrogates::CQR>(again.options().surrogate));
+  CHECK(a.ask().params == again.ask().params);
+  // Acquisitions that need gradients are refused with a message naming what works.
+  options.acquisition = prospect::acquisition::Thompson{};
+  CHECK_THROWS_WITH_AS(prospect::Optimizer(prospect::test::branin_space(), options),
+                       doctest::Contains("QuantileThompson"), prospect::InvalidOptions);
+  options.acquisition = prospect::acquisition::qLogNEI{};
+  CHECK_THROWS_AS(prospect::Optimizer(prospect::test::branin_space(), options),
+                  prospect::InvalidOptions);
+}
