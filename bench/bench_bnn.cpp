@@ -26,30 +26,16 @@
 #include <string>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "functions/nonstationary_functions.hpp"
 #include "prospect/prospect.hpp"
 
 namespace {
 
+using prospect::bench::quantile;
+using prospect::bench::split_list;
+
 using Clock = std::chrono::steady_clock;
-
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  for (std::string item; std::getline(ss, item, ',');) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
-double quantile(std::vector<double> v, double q) {
-  if (v.empty()) return NAN;
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const auto hi = static_cast<std::size_t>(std::ceil(pos));
-  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
-}
 
 // A method is a model, optionally followed by ":<acquisition>" (LogEI by default), e.g.
 // "hmc:qlognei" or "ensemble:ts". Models: gp, nngp, hmc, hmc_ln (HMC with the noise sampled
@@ -73,7 +59,7 @@ Method parse_method(const std::string& text) {
 // sampler's settings; empty for the defaults.
 prospect::HMCNetworkOptions hmc_options(const std::string& overrides) {
   prospect::HMCNetworkOptions h;
-  for (const auto& item : split(overrides)) {
+  for (const auto& item : split_list(overrides)) {
     const auto eq = item.find('=');
     const std::string key = item.substr(0, eq);
     const double v = eq == std::string::npos ? NAN : std::stod(item.substr(eq + 1));
@@ -263,8 +249,8 @@ int main(int argc, char** argv) {
   app.add_option("--reps", reps, "repetitions for --fit-time")->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
 
-  const auto functions = split(functions_text);
-  const auto methods = split(methods_text);
+  const auto functions = split_list(functions_text);
+  const auto methods = split_list(methods_text);
   try {
     for (const auto& m : methods) (void)surrogate_for(m);
     for (const auto& f : functions) (void)prospect::bench::nonstationary_function(f);

@@ -50,30 +50,16 @@
 #include <vector>
 
 #include "../examples/mlp_task.hpp"
+#include "bench_common.hpp"
 #include "functions/test_functions.hpp"
 #include "prospect/prospect.hpp"
 
 namespace {
 
+using prospect::bench::quantile;
+using prospect::bench::split_list;
+
 using Clock = std::chrono::steady_clock;
-
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  for (std::string item; std::getline(ss, item, ',');) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
-double quantile(std::vector<double> v, double q) {
-  if (v.empty()) return NAN;
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const auto hi = static_cast<std::size_t>(std::ceil(pos));
-  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
-}
 
 // One trial's training: each call to step() trains one more step and returns the observed
 // value after it.
@@ -272,11 +258,11 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(out);
     std::printf("%-14s %-7s %5s %10s %10s %10s %7s %7s %9s\n", "problem", "method", "seeds",
                 "regret_q25", "regret_med", "regret_q75", "trials", "stopped", "ask_s/run");
-    for (const auto& name : split(problems)) {
+    for (const auto& name : split_list(problems)) {
       const Problem problem = make_problem(name);
       std::ofstream csv(out + "/" + name + ".csv");
       csv << "problem,method,seed,trial,resource,steps,regret,ask_seconds\n";
-      for (const auto& method : split(methods)) {
+      for (const auto& method : split_list(methods)) {
         std::vector<double> regrets, trials, stopped, asks;
         for (int s = 0; s < seeds; ++s) {
           const RunResult r = run(problem, method, static_cast<std::uint64_t>(s), csv);

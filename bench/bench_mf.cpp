@@ -33,11 +33,14 @@
 #include <string>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "functions/csv.hpp"
 #include "functions/mf_functions.hpp"
 #include "prospect/prospect.hpp"
 
 namespace {
+
+using prospect::bench::split_list;
 
 using Clock = std::chrono::steady_clock;
 namespace pb = prospect::bench;
@@ -63,16 +66,6 @@ std::string design_name(int j) {
   std::string name = "x";
   name += std::to_string(j);
   return name;
-}
-
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
 }
 
 // The function's space: design x0.. on its box, then the fidelity "s" (continuous in
@@ -260,9 +253,9 @@ int main(int argc, char** argv) {
     if (!ask_data.empty()) return ask_speed(ask_data, reps, threads, out);
     std::ofstream file;
     if (!out.empty()) file.open(out, std::ios::app);
-    for (const auto& name : split(functions)) {
+    for (const auto& name : split_list(functions)) {
       const pb::MultiFidelityFunction& f = pb::mf_function(name);
-      for (const auto& method : split(methods)) {
+      for (const auto& method : split_list(methods)) {
         for (int seed = first_seed; seed < first_seed + seeds; ++seed) {
           const std::string line = run(f, method, seed, ro).dump();
           if (out.empty()) {

@@ -33,10 +33,13 @@
 #include <string>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "functions/test_functions.hpp"
 #include "prospect/prospect.hpp"
 
 namespace {
+
+using prospect::bench::quantile;
 
 struct Run {
   std::string method, function;
@@ -88,16 +91,6 @@ std::map<std::string, double> parse_noise(const std::string& text, double& scala
 }
 
 // Quantile of the non-nan entries (nan when there are none).
-double quantile(std::vector<double> v, double q) {
-  std::erase_if(v, [](double x) { return std::isnan(x); });
-  if (v.empty()) return NAN;
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const auto hi = static_cast<std::size_t>(std::ceil(pos));
-  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
-}
-
 prospect::Space make_space(const prospect::bench::TestFunction& f) {
   prospect::Space space;
   for (int j = 0; j < f.dimension; ++j) {
