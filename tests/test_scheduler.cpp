@@ -199,6 +199,18 @@ double curve_value(const prospect::Params& p, long step) {
          30.0 * std::exp(-0.3 * static_cast<double>(step)) * (1.0 + std::sin(p.real("x1")) * 0.5);
 }
 
+// Trains trial t along curve_value() up to max_resource, reporting each step, until the
+// study stops it; returns the last value.
+double train(prospect::Optimizer& opt, const prospect::Trial& t, long max_resource) {
+  double last = 0.0;
+  for (long step = 1; step <= max_resource; ++step) {
+    last = curve_value(t.params, step);
+    opt.report(t.id, step, last);
+    if (opt.should_stop(t.id)) break;
+  }
+  return last;
+}
+
 // A surrogate that records the data it is fitted on, to see what the searcher learns from.
 class Recorder final : public prospect::Surrogate {
  public:
@@ -237,12 +249,7 @@ TEST_CASE("Optimizer::report and should_stop under ASHA") {
   int stopped = 0, full = 0;
   for (int i = 0; i < 30; ++i) {
     const prospect::Trial t = opt.ask();
-    double last = 0.0;
-    for (long step = 1; step <= 27; ++step) {
-      last = curve_value(t.params, step);
-      opt.report(t.id, step, last);
-      if (opt.should_stop(t.id)) break;
-    }
+    const double last = train(opt, t, 27);
     if (opt.should_stop(t.id)) {
       ++stopped;
     } else {
@@ -330,11 +337,8 @@ TEST_CASE("An ASHA study saved mid-run resumes with the same decisions and asks"
   prospect::Optimizer opt(prospect::test::branin_space(), options);
   for (int i = 0; i < 8; ++i) {
     const prospect::Trial t = opt.ask();
-    for (long step = 1; step <= 9; ++step) {
-      opt.report(t.id, step, curve_value(t.params, step));
-      if (opt.should_stop(t.id)) break;
-    }
-    if (i % 3 != 2) opt.tell(t.id, opt.trial(t.id).intermediate.back().second);
+    const double last = train(opt, t, 9);
+    if (i % 3 != 2) opt.tell(t.id, last);
   }
   const auto path = std::filesystem::temp_directory_path() / "prospect_asha_study.json";
   opt.save(path.string());
@@ -391,13 +395,7 @@ TEST_CASE("CQR + ASHA from Options: deterministic, resumable, and refusing what 
   auto drive = [](prospect::Optimizer& opt, int trials) {
     for (int i = 0; i < trials; ++i) {
       const prospect::Trial t = opt.ask();
-      double v = 0.0;
-      for (long step = 1; step <= 9; ++step) {
-        v = curve_value(t.params, step);
-        opt.report(t.id, step, v);
-        if (opt.should_stop(t.id)) break;
-      }
-      opt.tell(t.id, v);
+      opt.tell(t.id, train(opt, t, 9));
     }
   };
   prospect::Optimizer a(prospect::test::branin_space(), options);
