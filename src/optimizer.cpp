@@ -164,6 +164,7 @@ struct Optimizer::State {
   std::vector<std::tuple<std::uint64_t, long, double>> reports;
   std::optional<AsyncSuccessiveHalving> asha;
   bool random_search = false;
+  Vector loaded_state;  // the surrogate state a loaded ASHA study holds until its next fit
 
   State(Space sp, Options op) : space(std::move(sp)), options(std::move(op)) {
     if (space.empty()) {
@@ -255,7 +256,8 @@ struct Optimizer::State {
         last_ask_seconds(o.last_ask_seconds),
         reports(o.reports),
         asha(o.asha),
-        random_search(o.random_search) {}
+        random_search(o.random_search),
+        loaded_state(o.loaded_state) {}
 
   double internal(double value) const {
     return options.direction == Direction::minimize ? -value : value;
@@ -378,10 +380,19 @@ struct Optimizer::State {
   void update_model(const Dataset& data) {
     if (model_current) return;
     if (asha) {
-      // Running trials' values change with each report: always a full refit.
-      surrogate->fit(data, fit_seed());
+      // Running trials' values change with each report, so the model is rebuilt on all the
+      // data at every ask: with learning every `refit_every` results (reports and tells),
+      // with the hyperparameters held in between.
+      const std::size_t results = told.size() + reports.size();
+      // A loaded study's model is not fitted yet, but its saved state is what to hold.
+      const Vector held = surrogate->fitted() ? surrogate->state() : loaded_state;
+      if (held.size() > 0 && results - refit_at < static_cast<std::size_t>(options.refit_every)) {
+        surrogate->restore(data, held);
+      } else {
+        surrogate->fit(data, fit_seed());
+        refit_at = results;
+      }
       model_ids = data_ids();
-      refit_at = model_ids.size();
       model_current = true;
       return;
     }
@@ -920,6 +931,7 @@ void Optimizer::save(const std::string& path) const {
   if (s.asha) {
     // Refitted in full at each ask: the model is rebuilt on load when it was current.
     j["model_current"] = s.surrogate->fitted() && s.model_current;
+    j["model_refit_at"] = s.refit_at;
   } else if (s.surrogate->fitted()) {
     j["model_size"] = s.model_ids.size();
     j["model_fit_size"] = s.refit_at;
@@ -1000,10 +1012,13 @@ Optimizer Optimizer::load(const std::string& path, const Options& user_options) 
       }
       if (s.asha) s.asha->replay(s.reports);
     }
+    if (s.asha) {
+      s.refit_at = j.value("model_refit_at", std::size_t{0});
+      s.loaded_state = state_vector;
+    }
     if (s.asha && !state.empty() && j.value("model_current", false)) {
       s.surrogate->restore(s.dataset(s.data_ids()), state_vector);
       s.model_ids = s.data_ids();
-      s.refit_at = s.model_ids.size();
       s.model_current = true;
     } else if (!state.empty() && j.contains("model_size")) {
       const auto size = j.at("model_size").get<std::size_t>();

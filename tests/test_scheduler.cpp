@@ -422,3 +422,47 @@ TEST_CASE("CQR + ASHA from Options: deterministic, resumable, and refusing what 
   CHECK_THROWS_AS(prospect::Optimizer(prospect::test::branin_space(), options),
                   prospect::InvalidOptions);
 }
+
+TEST_CASE("Under ASHA refit_every holds the hyperparameters between refits, across save/load") {
+  prospect::Options options;
+  options.seed = 4;
+  options.n_initial = 4;
+  options.scheduler = asha(3, 1, 9);
+  auto states = [&](int refit_every) {
+    options.refit_every = refit_every;
+    prospect::Optimizer opt(prospect::test::branin_space(), options);
+    std::vector<Eigen::VectorXd> out;
+    for (int i = 0; i < 9; ++i) {
+      const prospect::Trial t = opt.ask();
+      if (opt.model() != nullptr) out.push_back(opt.model()->state());
+      opt.tell(t.id, train(opt, t, 9));
+    }
+    return out;
+  };
+  const auto held = states(1000), learned = states(1);
+  REQUIRE(held.size() == 5);
+  for (std::size_t i = 1; i < held.size(); ++i) CHECK(held[i] == held[0]);
+  int changed = 0;
+  for (std::size_t i = 1; i < learned.size(); ++i) changed += learned[i] != learned[i - 1];
+  CHECK(changed >= 3);
+  // Saved between refits, the study resumes with the same held model.
+  options.refit_every = 6;
+  prospect::Optimizer opt(prospect::test::branin_space(), options);
+  for (int i = 0; i < 7; ++i) {
+    const prospect::Trial t = opt.ask();
+    opt.tell(t.id, train(opt, t, 9));
+  }
+  const auto path = std::filesystem::temp_directory_path() / "prospect_asha_refit_study.json";
+  opt.save(path.string());
+  prospect::Optimizer again = prospect::Optimizer::load(path.string());
+  std::filesystem::remove(path);
+  for (int i = 0; i < 4; ++i) {
+    const prospect::Trial a = opt.ask(), b = again.ask();
+    CHECK(a.params == b.params);
+    CHECK(opt.model()->state() == again.model()->state());
+    const double v = train(opt, a, 9);
+    CHECK(train(again, b, 9) == v);
+    opt.tell(a.id, v);
+    again.tell(b.id, v);
+  }
+}

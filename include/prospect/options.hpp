@@ -183,7 +183,9 @@ struct Options {
   /// always go one point at a time with `pending`.
   BatchSelection batch_selection = BatchSelection::joint;
   /// Refit the surrogate's hyperparameters every `refit_every` completed trials;
-  /// in between the model is updated incrementally with frozen hyperparameters.
+  /// in between the model is updated incrementally with frozen hyperparameters. Under a
+  /// scheduler it counts results (reports and tells), and the model is rebuilt on the
+  /// current data with frozen hyperparameters in between (Surrogate::restore).
   int refit_every = 1;
   /// What tell() does with NaN/inf values.
   NonFinitePolicy non_finite = NonFinitePolicy::refuse;
