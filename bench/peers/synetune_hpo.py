@@ -50,6 +50,12 @@ Where Syne Tune forced a difference from prospect's protocol:
   * ask_s/run is the time in suggest() + on_trial_add() summed over a run (Syne Tune refits
     its model inside suggest()); on_trial_result() bookkeeping is not counted.
 
+Run time: Syne Tune's CQR refits 5 sklearn gradient-boosted quantile regressors (100 stages
+each) in every suggest(): about 2.3 s per ask, 230 s per hartmann6_t3 seed and 100 s per
+lc_hartmann6 seed on a loaded 2-core machine, so --seeds 20 takes about 1 h 50 min (random
+search: seconds). Seeds run outermost, so an interrupted run has all (problem, method) pairs
+for its complete seeds; --summarize prints the table from the CSVs of such a run.
+
 Output: the table bench_hpo prints (trials/stopped/ask_s are medians over seeds) on stdout, a
 progress line per seed on stderr, and <out>/synetune_<problem>.csv with bench_hpo's CSV columns
 (one row per trial: the regret so far, NaN before a trial has run to the maximum resource).
@@ -228,12 +234,58 @@ def quantile(values, q):
     return float(np.quantile(v, q)) if v else math.nan
 
 
+def print_table(results):
+    """results: (problem, method) -> [(regret, trials, stopped, ask_seconds) per seed]."""
+    print(
+        f"{'problem':<14} {'method':<7} {'seeds':>5} {'regret_q25':>10} {'regret_med':>10} "
+        f"{'regret_q75':>10} {'trials':>7} {'stopped':>7} {'ask_s/run':>9}"
+    )
+    for (name, method), rows in results.items():
+        if not rows:
+            continue
+        regrets, trials, stopped, asks = ([row[i] for row in rows] for i in range(4))
+        print(
+            f"{name:<14} {method:<7} {len(rows):>5d} {quantile(regrets, 0.25):>10.4g} "
+            f"{quantile(regrets, 0.5):>10.4g} {quantile(regrets, 0.75):>10.4g} "
+            f"{quantile(trials, 0.5):>7.0f} {quantile(stopped, 0.5):>7.0f} "
+            f"{quantile(asks, 0.5):>9.2f}",
+            flush=True,
+        )
+
+
+def summarize(out, problems, methods):
+    """The table from the CSVs of a finished or interrupted run (complete seeds only)."""
+    results = {(p, m): [] for p in problems for m in methods}
+    for name in problems:
+        problem = PROBLEMS[name]
+        runs = {}  # (method, seed) -> [regret, trials, stopped, ask, resource]
+        with open(os.path.join(out, f"synetune_{name}.csv")) as f:
+            next(f)
+            for line in f:
+                _, method, seed, _, resource, steps, regret, ask = line.strip().split(",")
+                r = runs.setdefault((method, int(seed)), [math.nan, 0, 0, 0.0, 0])
+                r[0] = float(regret)
+                r[1] += 1
+                r[2] += int(steps) < problem.max_resource
+                r[3] += float(ask)
+                r[4] = int(resource)
+        for (method, seed), r in sorted(runs.items(), key=lambda kv: kv[0][1]):
+            if (name, method) in results and r[4] >= problem.budget:
+                results[(name, method)].append(tuple(r[:4]))
+    print_table(results)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--problems", default="hartmann6_t3,lc_hartmann6")
     parser.add_argument("--methods", default=",".join(METHODS), help="st_rand, st_cqr")
     parser.add_argument("--seeds", type=int, default=20, help="seeds 0..seeds-1")
     parser.add_argument("--out", default="bench/results/hpo", help="output directory")
+    parser.add_argument(
+        "--summarize",
+        action="store_true",
+        help="run nothing: print the table from the CSVs in --out (complete seeds only)",
+    )
     args = parser.parse_args()
     if args.seeds < 1:
         parser.error(f"--seeds: got {args.seeds}, expected a positive number")
@@ -245,6 +297,10 @@ def main():
     for m in methods:
         if m not in METHODS:
             parser.error(f'--methods: unknown method "{m}", expected {" or ".join(METHODS)}')
+
+    if args.summarize:
+        summarize(args.out, problems, methods)
+        return
 
     check = hartmann6(H6_MINIMIZER)
     if abs(check - H6_OPTIMUM) > 1e-6:
@@ -272,19 +328,8 @@ def main():
                 )
     for f in csvs.values():
         f.close()
-    print(
-        f"{'problem':<14} {'method':<7} {'seeds':>5} {'regret_q25':>10} {'regret_med':>10} "
-        f"{'regret_q75':>10} {'trials':>7} {'stopped':>7} {'ask_s/run':>9}"
-    )
-    for (name, method), rows in results.items():
-        regrets, trials, stopped, asks = ([row[i] for row in rows] for i in range(4))
-        print(
-            f"{name:<14} {method:<7} {args.seeds:>5d} {quantile(regrets, 0.25):>10.4g} "
-            f"{quantile(regrets, 0.5):>10.4g} {quantile(regrets, 0.75):>10.4g} "
-            f"{quantile(trials, 0.5):>7.0f} {quantile(stopped, 0.5):>7.0f} "
-            f"{quantile(asks, 0.5):>9.2f}",
-            flush=True,
-        )
+    print_table(results)
+
 
 if __name__ == "__main__":
     main()
