@@ -16,7 +16,7 @@
 #   HPO_PROBLEMS   [hartmann6_t3,lc_hartmann6]
 #   SYNETUNE_PY    python of a venv with syne-tune and scikit-learn [bench/.venv-synetune/bin/python];
 #                  made on first use with `python3 -m venv bench/.venv-synetune &&
-#                  bench/.venv-synetune/bin/pip install syne-tune scikit-learn` (needs PyPI);
+#                  bench/.venv-synetune/bin/pip install syne-tune scikit-learn huggingface_hub` (needs PyPI);
 #                  set SYNETUNE_PY=none to skip the peer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +32,7 @@ if [[ ! -x $bin ]]; then
 fi
 mkdir -p "$out"
 if [[ $py != none && ! -x $py && $py == bench/.venv-synetune/bin/python ]]; then
-  python3 -m venv bench/.venv-synetune && bench/.venv-synetune/bin/pip install -q syne-tune scikit-learn ||
+  python3 -m venv bench/.venv-synetune && bench/.venv-synetune/bin/pip install -q syne-tune scikit-learn huggingface_hub ||
     { echo "run-hpo: could not install Syne Tune; skipping the peer" >&2; py=none; }
 fi
 export OMP_NUM_THREADS=1
