@@ -76,7 +76,8 @@ int main() {
     }
   }
   std::printf(
-      "\nEvery conformal row covers about 90%% overall (split: at least 90%% in expectation);\n"
-      "the GP's constant noise makes its halves uneven, CQR's spread follows the noise.\n");
+      "\nOne draw of the training data: split conformal covers at least 90%% in expectation over\n"
+      "draws, CV+ at least 80%% (typically near 90%%). The GP's constant noise leaves its halves\n"
+      "uneven; CQR's spread follows the noise.\n");
   return 0;
 }
