@@ -7,6 +7,7 @@
 //   random  quasi-random search (surrogates::RandomSearch)
 //   gp      GP (Matern-5/2, learned noise) + LogEI
 //   cqr     conformalized quantile regression + its random-quantile acquisition (quantile_ts)
+//   cqr_st  cqr with Syne Tune's conformal level and unsorted quantiles (the reference's)
 // The regret of a run is the true (noise-free) final value of the best configuration among
 // the trials that ran to max_resource, by their observed final value (what a user would
 // pick), minus the problem's optimum; its curve against the resource spent is written too.
@@ -181,12 +182,17 @@ prospect::Options options_for(const std::string& method, const Problem& problem,
     o.surrogate = prospect::surrogates::RandomSearch{};
   } else if (method == "gp") {
     // the defaults: Matern-5/2 GP with learned noise, LogEI
-  } else if (method == "cqr") {
-    o.surrogate = prospect::surrogates::CQR{};
+  } else if (method == "cqr" || method == "cqr_st") {
+    prospect::surrogates::CQR cqr;
+    if (method == "cqr_st") {  // the reference implementation's conformal level, unsorted
+      cqr.options.conformal_level = prospect::ConformalLevel::syne_tune;
+      cqr.options.sort_quantiles = false;
+    }
+    o.surrogate = cqr;
     o.acquisition = prospect::acquisition::QuantileThompson{};
   } else {
     throw prospect::InvalidArgument("--methods: unknown method \"" + method +
-                                    "\", expected random, gp or cqr");
+                                    "\", expected random, gp, cqr or cqr_st");
   }
   return o;
 }
