@@ -280,6 +280,12 @@ def main():
     parser.add_argument("--problems", default="hartmann6_t3,lc_hartmann6")
     parser.add_argument("--methods", default=",".join(METHODS), help="st_rand, st_cqr")
     parser.add_argument("--seeds", type=int, default=20, help="seeds 0..seeds-1")
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="continue an interrupted run: start at this seed and append to the CSVs",
+    )
     parser.add_argument("--out", default="bench/results/hpo", help="output directory")
     parser.add_argument(
         "--summarize",
@@ -309,12 +315,21 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     csvs = {}
     for name in problems:
-        csvs[name] = open(os.path.join(args.out, f"synetune_{name}.csv"), "w")
-        csvs[name].write("problem,method,seed,trial,resource,steps,regret,ask_seconds\n")
+        path = os.path.join(args.out, f"synetune_{name}.csv")
+        resume = args.first_seed > 0 and os.path.exists(path)
+        if resume:  # drop what an interrupted seed >= first_seed left behind
+            with open(path) as f:
+                lines = f.readlines()
+            keep = lines[:1] + [l for l in lines[1:] if int(l.split(",")[2]) < args.first_seed]
+            with open(path, "w") as f:
+                f.writelines(keep)
+        csvs[name] = open(path, "a" if resume else "w")
+        if not resume:
+            csvs[name].write("problem,method,seed,trial,resource,steps,regret,ask_seconds\n")
     # Seeds outermost, so that an interrupted run still has as many seeds of every
     # (problem, method); the table comes at the end.
     results = {(p, m): [] for p in problems for m in methods}
-    for s in range(args.seeds):
+    for s in range(args.first_seed, args.seeds):
         for name in problems:
             for method in methods:
                 r, n, k, secs, ask = run(PROBLEMS[name], method, s, csvs[name])
