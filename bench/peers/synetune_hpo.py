@@ -96,36 +96,16 @@ from syne_tune.config_space import uniform  # noqa: E402
 from syne_tune.optimizer.baselines import ASHA, ASHACQR, CQR, RandomSearch  # noqa: E402
 from syne_tune.optimizer.scheduler import SchedulerDecision  # noqa: E402
 
-# Hartmann-6 (Surjanovic & Bingham's library; BoTorch's Hartmann(dim=6)).
-_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
-_A = np.array(
-    [
-        [10.0, 3.0, 17.0, 3.5, 1.7, 8.0],
-        [0.05, 10.0, 17.0, 0.1, 8.0, 14.0],
-        [3.0, 3.5, 1.7, 10.0, 17.0, 8.0],
-        [17.0, 8.0, 0.05, 10.0, 0.1, 14.0],
-    ]
-)
-_P = 1e-4 * np.array(
-    [
-        [1312, 1696, 5569, 124, 8283, 5886],
-        [2329, 4135, 8307, 3736, 1004, 9991],
-        [2348, 1451, 3522, 2883, 3047, 6650],
-        [4047, 8828, 8732, 5743, 1091, 381],
-    ],
-    dtype=float,
-)
+# Hartmann-6 as the other peers use it (bench/peers/functions.py, checked against the C++).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from functions import hartmann6  # noqa: E402
+
 H6_OPTIMUM = -3.3223680114155147  # prospect::bench::function("hartmann6").optimum
 H6_MINIMIZER = [0.20168952, 0.15001069, 0.47687398, 0.27533243, 0.31165162, 0.65730054]
 
 METRIC = "y"
 TIME_ATTR = "step"
 NOISE_SCALE = 0.1
-
-
-def hartmann6(x):
-    x = np.asarray(x, dtype=float)
-    return float(-np.sum(_ALPHA * np.exp(-np.sum(_A * (x[None, :] - _P) ** 2, axis=1))))
 
 
 class Problem:
