@@ -173,10 +173,13 @@ Problem make_problem(const std::string& name) {
                                   "\", expected hartmann6_t3, lc_hartmann6 or mlp");
 }
 
+int g_n_initial = 0;  // --n-initial: the initial design size (0: the study's default)
+
 prospect::Options options_for(const std::string& method, const Problem& problem,
                               std::uint64_t seed) {
   prospect::Options o;
   o.seed = seed;
+  o.n_initial = g_n_initial;
   if (problem.asha.max_resource > 1) o.scheduler = problem.asha;
   if (method == "random") {
     o.surrogate = prospect::surrogates::RandomSearch{};
@@ -259,6 +262,9 @@ int main(int argc, char** argv) {
   app.add_option("--methods", methods, "comma-separated searchers: random, gp, cqr");
   app.add_option("--seeds", seeds, "seeds 0..seeds-1")->check(CLI::PositiveNumber);
   app.add_option("--out", out, "output directory (CSV per problem)");
+  app.add_option("--n-initial", g_n_initial,
+                 "initial design size (0: the study's default, max(2 (d + 1), 5))")
+      ->check(CLI::NonNegativeNumber);
   CLI11_PARSE(app, argc, argv);
   try {
     std::filesystem::create_directories(out);
