@@ -4,42 +4,17 @@
 #include <cstring>
 #include <string>
 
+#include "acquisition/binding_checks.hpp"
 #include "prospect/errors.hpp"
 #include "prospect/random.hpp"
 #include "prospect/surrogates/surrogate.hpp"
 
 namespace prospect::acquisition {
 
+using detail::check_rows;
+using detail::fitted_model;
+
 namespace {
-
-const Surrogate* fitted_model(const AcquisitionContext& context, const char* name) {
-  const Surrogate* model = context.model;
-  if (model == nullptr || !model->fitted()) {
-    throw InvalidArgument(std::string(name) + " prepare(): context.model is " +
-                          (model == nullptr ? "null" : "not fitted") +
-                          ", expected a fitted surrogate");
-  }
-  return model;
-}
-
-void check_rows(const Surrogate* model, MatrixCRef X, Eigen::Index values, const char* name,
-                const char* caller) {
-  if (model == nullptr) {
-    throw InvalidState(std::string(name) + " " + caller +
-                       "(): the acquisition is not prepared; call prepare() first");
-  }
-  if (X.cols() != model->dimension() || !X.allFinite()) {
-    throw InvalidArgument(
-        std::string(name) + " " + caller + "(): X has " + std::to_string(X.cols()) + " columns" +
-        (X.allFinite() ? "" : " and non-finite entries") +
-        ", expected finite rows of the model dimension " + std::to_string(model->dimension()));
-  }
-  if (values != X.rows()) {
-    throw InvalidArgument(std::string(name) + " " + caller + "(): values has " +
-                          std::to_string(values) + " entries, expected one per row of X (" +
-                          std::to_string(X.rows()) + ")");
-  }
-}
 
 // SplitMix64's finalizer: a well-mixed 64-bit hash step.
 std::uint64_t mix(std::uint64_t z) {

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "acquisition/binding_checks.hpp"
 #include "prospect/errors.hpp"
 #include "prospect/random.hpp"
 #include "prospect/surrogates/surrogate.hpp"
@@ -13,12 +14,7 @@ std::unique_ptr<Acquisition> ThompsonSampling::clone() const {
 }
 
 void ThompsonSampling::prepare(const AcquisitionContext& context) {
-  const Surrogate* model = context.model;
-  if (model == nullptr || !model->fitted()) {
-    throw InvalidArgument(std::string("ts prepare(): context.model is ") +
-                          (model == nullptr ? "null" : "not fitted") +
-                          ", expected a fitted surrogate");
-  }
+  const Surrogate* model = detail::fitted_model(context, "ts");
   if (!model->capabilities().function_samples || model->function_count() < 1) {
     throw InvalidArgument("ts prepare(): context.model (\"" + model->name() +
                           "\") has no posterior functions to sample; Thompson sampling needs a "
@@ -31,31 +27,14 @@ void ThompsonSampling::prepare(const AcquisitionContext& context) {
   model_ = model;
 }
 
-void ThompsonSampling::check(MatrixCRef X, const char* caller) const {
-  if (model_ == nullptr) {
-    throw InvalidState(std::string("ts ") + caller +
-                       "(): the acquisition is not prepared; call prepare() first");
-  }
-  if (X.cols() != model_->dimension() || !X.allFinite()) {
-    throw InvalidArgument(std::string("ts ") + caller + "(): X has " + std::to_string(X.cols()) +
-                          " columns" + (X.allFinite() ? "" : " and non-finite entries") +
-                          ", expected finite rows of the model dimension " +
-                          std::to_string(model_->dimension()));
-  }
-}
-
 void ThompsonSampling::evaluate(MatrixCRef X, Eigen::Ref<Vector> values) const {
-  check(X, "evaluate");
-  if (values.size() != X.rows()) {
-    throw InvalidArgument("ts evaluate(): values has " + std::to_string(values.size()) +
-                          " entries, expected one per row of X (" + std::to_string(X.rows()) + ")");
-  }
+  detail::check_rows(model_, X, values.size(), "ts", "evaluate");
   values = model_->function_value(X, index_);
 }
 
 double ThompsonSampling::evaluate_with_gradient(VectorCRef x, Eigen::Ref<Vector> grad) const {
   const Matrix X = x.transpose();
-  check(X, "evaluate_with_gradient");
+  detail::check_rows(model_, X, 1, "ts", "evaluate_with_gradient");
   if (grad.size() != x.size()) {
     throw InvalidArgument("ts evaluate_with_gradient(): grad has " + std::to_string(grad.size()) +
                           " entries, expected " + std::to_string(x.size()));

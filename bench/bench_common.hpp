@@ -1,11 +1,12 @@
 // bench/bench_common.hpp — small helpers every benchmark program shares.
 #pragma once
 
-#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "prospect/surrogates/cqr/quantile_boosting.hpp"
 
 namespace prospect::bench {
 
@@ -19,16 +20,12 @@ inline std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-/// The q-quantile (q in [0, 1]) of the non-NaN values, linearly interpolated between order
-/// statistics (numpy's default); NaN when there are none. O(n log n).
+/// The q-quantile (q in [0, 1]) of the non-NaN values, numpy's default linear rule
+/// (prospect::linear_quantile); NaN when there are none. O(n log n).
 inline double quantile(std::vector<double> v, double q) {
   std::erase_if(v, [](double x) { return std::isnan(x); });
   if (v.empty()) return NAN;
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const auto hi = static_cast<std::size_t>(std::ceil(pos));
-  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+  return prospect::linear_quantile(v, q);
 }
 
 }  // namespace prospect::bench

@@ -54,8 +54,6 @@ class ThompsonSampling final : public Acquisition {
   [[nodiscard]] Eigen::Index function_index() const { return index_; }
 
  private:
-  void check(MatrixCRef X, const char* caller) const;
-
   const Surrogate* model_ = nullptr;
   Eigen::Index index_ = 0;
 };
