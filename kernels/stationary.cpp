@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include "kernels/stationary_math.hpp"
@@ -84,20 +85,11 @@ Matrix scaled_transpose(MatrixCRef X, const Vector& inv_l) {
   return Z;
 }
 
-inline double squared_distance(const double* a, const double* b, Index d) {
-  double r2 = 0.0;
-  for (Index k = 0; k < d; ++k) {
-    const double diff = a[k] - b[k];
-    r2 += diff * diff;
-  }
-  return r2;
-}
-
 template <Profile P>
 void fill_matrix(const Matrix& Z1, const Matrix& Z2, double s, bool symmetric,
                  Eigen::Ref<Matrix> K) {
   using M = detail::ProfileMath<P>;
-  const Index d = Z1.rows();
+  const int d = static_cast<int>(Z1.rows());
   const Index n1 = Z1.cols();
   const Index n2 = Z2.cols();
   const bool parallel = n1 * n2 >= kParallelPairs;
@@ -109,7 +101,7 @@ void fill_matrix(const Matrix& Z1, const Matrix& Z2, double s, bool symmetric,
       const double* zj = Z1.data() + j * d;
       K(j, j) = diag;
       for (Index i = j + 1; i < n1; ++i) {
-        const double v = s * M::value(squared_distance(Z1.data() + i * d, zj, d));
+        const double v = detail::kernel_entry<P>(Z1.data() + i * d, zj, d, s);
         K(i, j) = v;
         K(j, i) = v;
       }
@@ -120,7 +112,7 @@ void fill_matrix(const Matrix& Z1, const Matrix& Z2, double s, bool symmetric,
   for (Index j = 0; j < n2; ++j) {
     const double* zj = Z2.data() + j * d;
     for (Index i = 0; i < n1; ++i)
-      K(i, j) = s * M::value(squared_distance(Z1.data() + i * d, zj, d));
+      K(i, j) = detail::kernel_entry<P>(Z1.data() + i * d, zj, d, s);
   }
 }
 
@@ -146,16 +138,7 @@ void contract_blocks(const Matrix& Z, MatrixCRef W, std::vector<double>& partial
         const double* zr = Z.data() + row * d;
         // Both triangles at once; exact for a symmetric W and still the true
         // contraction when rounding made W slightly asymmetric.
-        const double w = W(row, col) + W(col, row);
-        double g;
-        double f;
-        M::value_and_factor(squared_distance(zr, zc, d), g, f);
-        const double wf = w * f;
-        for (Index k = 0; k < d; ++k) {
-          const double diff = zr[k] - zc[k];
-          acc[k] += wf * diff * diff;
-        }
-        acc[d] += w * g;
+        detail::accumulate_pair<P>(zr, zc, static_cast<int>(d), W(row, col) + W(col, row), acc);
       }
     }
   }
@@ -168,7 +151,7 @@ void fill_input_gradient(const Vector& zx, const Matrix& Z, const Vector& inv_l,
   const Index d = Z.rows();
   for (Index i = 0; i < Z.cols(); ++i) {
     const double* zi = Z.data() + i * d;
-    const double f = M::factor(squared_distance(zx.data(), zi, d));
+    const double f = M::factor(detail::squared_distance(zx.data(), zi, static_cast<int>(d)));
     for (Index k = 0; k < d; ++k) J(i, k) = -s * f * (zx(k) - zi[k]) * inv_l(k);
   }
 }
@@ -320,12 +303,31 @@ void Stationary::contract_hyperparameter_gradient(MatrixCRef X, VectorCRef theta
   for (Index b = 0; b < blocks; ++b)
     for (Index k = 0; k < stride; ++k)
       total(k) += partial[static_cast<std::size_t>(b * stride + k)];
-  if (options_.ard) {
-    for (Index k = 0; k < d; ++k) grad(k) += p.s * total(k);
-  } else {
-    grad(0) += p.s * total.head(d).sum();
+  add_contraction_gradient({p.inv_l, p.s}, total, grad);
+}
+
+StationaryScales Stationary::scales(VectorCRef theta, Eigen::Index d) const {
+  Decoded p = decode(options_, d, theta, "Stationary::scales");
+  return {std::move(p.inv_l), p.s};
+}
+
+void Stationary::add_contraction_gradient(const StationaryScales& scales, VectorCRef totals,
+                                          Eigen::Ref<Vector> grad) const {
+  const Index d = scales.inverse_lengthscales.size();
+  const double s = scales.outputscale;
+  if (totals.size() != d + 1 || grad.size() != expected_theta_size(options_, d)) {
+    throw InvalidArgument("Stationary::add_contraction_gradient: totals has size " +
+                          std::to_string(totals.size()) + " and grad " +
+                          std::to_string(grad.size()) + "; expected d + 1 = " +
+                          std::to_string(d + 1) + " and theta's size " +
+                          std::to_string(expected_theta_size(options_, d)));
   }
-  if (options_.outputscale) grad(theta.size() - 1) += p.s * total(d);
+  if (options_.ard) {
+    for (Index k = 0; k < d; ++k) grad(k) += s * totals(k);
+  } else {
+    grad(0) += s * totals.head(d).sum();
+  }
+  if (options_.outputscale) grad(grad.size() - 1) += s * totals(d);
 }
 
 void Stationary::input_gradient(VectorCRef x, MatrixCRef X, VectorCRef theta,

@@ -8,12 +8,13 @@
 // The Matern 3/2 and 5/2 factors are the simplified forms of ALGORITHMS.md §1.2 with no
 // division by r, so they are finite at r = 0; Matern 1/2 is not differentiable at r = 0
 // and uses the subgradient 0 for r < 1e-12. Marked host-and-device so that a CUDA port
-// evaluates exactly the formulas the CPU tests check.
+// evaluates exactly the formulas the CPU tests check. No Eigen here: nvcc compiles this
+// header for kernels/cuda/.
 #pragma once
 
 #include <cmath>
 
-#include "prospect/kernels/stationary.hpp"
+#include "prospect/kernels/profile.hpp"
 
 #ifdef __CUDACC__
 #define PROSPECT_HD __host__ __device__
@@ -91,6 +92,51 @@ struct ProfileMath<Profile::matern52> {
     f = (5.0 / 3.0) * (1.0 + a) * e;
   }
 };
+
+/// The squared distance of two points whose coordinates are already divided by the
+/// lengthscales (z = x / l), d contiguous coordinates each: r^2 of the kernel.
+PROSPECT_HD inline double squared_distance(const double* za, const double* zb, int d) {
+  double r2 = 0.0;
+  for (int k = 0; k < d; ++k) {
+    const double diff = za[k] - zb[k];
+    r2 += diff * diff;
+  }
+  return r2;
+}
+
+/// k(a, b) = s g(r) for scaled points za, zb: one entry of a kernel matrix, the same
+/// expression on the CPU (kernels/stationary.cpp) and the GPU (kernels/cuda/).
+template <Profile P>
+PROSPECT_HD inline double kernel_entry(const double* za, const double* zb, int d, double s) {
+  return s * ProfileMath<P>::value(squared_distance(za, zb, d));
+}
+
+/// One pair's share of the hyperparameter-gradient contraction: with w the weight of the
+/// pair (W(a, b) + W(b, a) for a != b, W(a, a) on the diagonal),
+///   acc[k] += w f(r) (za_k - zb_k)^2  for k < d   (times s: dK/dlog l_k summed)
+///   acc[d] += w g(r)                              (times s: dK/dlog s summed)
+/// so that grad(log l_k) = s acc[k] and grad(log s) = s acc[d] (contraction_to_gradient).
+template <Profile P>
+PROSPECT_HD inline void accumulate_pair(const double* za, const double* zb, int d, double w,
+                                        double* acc) {
+  double g;
+  double f;
+  ProfileMath<P>::value_and_factor(squared_distance(za, zb, d), g, f);
+  const double wf = w * f;
+  for (int k = 0; k < d; ++k) {
+    const double diff = za[k] - zb[k];
+    acc[k] += wf * diff * diff;
+  }
+  acc[d] += w * g;
+}
+
+/// The posterior variance of f from the prior variance k(x, x) and ||L^{-1} k(X, x)||^2,
+/// clamped at min_variance (rounding can make the difference negative).
+PROSPECT_HD inline double posterior_variance(double prior_variance, double explained,
+                                             double min_variance) {
+  const double v = prior_variance - explained;
+  return v > min_variance ? v : min_variance;
+}
 
 /// Runtime dispatch for callers outside hot loops (tests, single evaluations).
 PROSPECT_HD inline void profile_value_and_factor(Profile p, double r2, double& g, double& f) {

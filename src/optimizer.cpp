@@ -41,10 +41,12 @@ constexpr Eigen::Index kSmallModel = 500;
 // evaluates at the target sees a constant fidelity column, where a fidelity kernel adds
 // nothing but its priors, so it gets the single-fidelity GP.
 std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, const Space& space,
-                                          Noise noise, int threads, bool chooses_fidelity) {
+                                          Noise noise, int threads, const DeviceOptions& device,
+                                          bool chooses_fidelity) {
   const auto gp_options = [&](GaussianProcessOptions o) {
     o.noise = noise == Noise::none ? NoiseModel::none : NoiseModel::learned;
     if (o.threads == 0) o.threads = threads;
+    if (o.device.device == Device::automatic) o.device = device;
     return o;
   };
   if (const auto* gp = std::get_if<surrogates::GP>(&choice)) {
@@ -177,6 +179,7 @@ struct Optimizer::State {
     try {
       acquisition = acquisition::make_acquisition(options.acquisition);
       surrogate = make_surrogate(options.surrogate, space, options.noise, options.threads,
+                                 options.device,
                                  acquisition->fidelity_aware());
     } catch (const InvalidArgument& e) {
       throw InvalidOptions(std::string("invalid options: ") + e.what());

@@ -85,18 +85,6 @@ const char* to_string(NonFinitePolicy policy) {
   return policy == NonFinitePolicy::refuse ? "refuse" : "record_failed";
 }
 
-const char* to_string(Device device) {
-  switch (device) {
-    case Device::automatic:
-      return "auto";
-    case Device::cpu:
-      return "cpu";
-    case Device::cuda:
-      return "cuda";
-  }
-  return "?";
-}
-
 std::vector<std::string> Options::validate() const {
   std::vector<std::string> problems;
   if (n_initial < 0) {
@@ -109,10 +97,13 @@ std::vector<std::string> Options::validate() const {
   if (threads < 0) {
     problems.push_back("threads: got " + std::to_string(threads) + ", expected >= 0 (0: default)");
   }
-  if (device == Device::cuda) {
-    problems.push_back(
-        "device: got \"cuda\", but this build has no CUDA part; use Device::automatic or "
-        "Device::cpu");
+  for (const auto& p : device.validate()) problems.push_back(p);
+  if (device.device == Device::cuda) {
+    const DeviceInfo info = cuda_device_info(device.device_id);
+    if (!info.available) {
+      problems.push_back("device: got \"cuda\", but " + info.brief_report() +
+                         "; use Device::automatic (the GPU when present) or Device::cpu");
+    }
   }
   for (const auto& p : inner.validate()) problems.push_back("inner." + p);
   if (const auto* gp = std::get_if<surrogates::GP>(&surrogate)) {

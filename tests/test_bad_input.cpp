@@ -175,16 +175,19 @@ TEST_CASE("impossible options and spaces are refused when the optimizer is built
     const char* field;
     std::function<void(prospect::Options&)> set;
   };
-  const std::vector<Bad> bad = {
+  std::vector<Bad> bad = {
       {"n_initial", [](auto& o) { o.n_initial = -1; }},
       {"refit_every", [](auto& o) { o.refit_every = 0; }},
       {"threads", [](auto& o) { o.threads = -2; }},
       {"raw_samples", [](auto& o) { o.inner.raw_samples = 0; }},
       {"restarts", [](auto& o) { o.inner.restarts = 0; }},
       {"beta", [](auto& o) { o.acquisition = prospect::acquisition::UCB{.beta = -1.0}; }},
-      {"cuda", [](auto& o) { o.device = prospect::Device::cuda; }},
+      {"device_id", [](auto& o) { o.device.device_id = -1; }},
       {"surrogate", [](auto& o) { o.surrogate = std::shared_ptr<const prospect::Surrogate>(); }},
   };
+  if (!prospect::cuda_device_info().available) {
+    bad.push_back({"cuda", [](auto& o) { o.device = prospect::Device::cuda; }});
+  }
   for (const auto& b : bad) {
     CAPTURE(b.field);
     prospect::Options o;

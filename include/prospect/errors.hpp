@@ -60,6 +60,11 @@ class NumericalError : public detail::ErrorOf<std::runtime_error> {
 class StudyFileError : public detail::ErrorOf<std::runtime_error> {
   using ErrorOf::ErrorOf;
 };
+/// A GPU was required (Device::cuda) but none is usable, or a CUDA, cuBLAS or cuSOLVER
+/// call failed (out of device memory, a driver error). The message names the call.
+class DeviceError : public detail::ErrorOf<std::runtime_error> {
+  using ErrorOf::ErrorOf;
+};
 /// A file could not be written or read (permissions, disk full).
 class IoError : public detail::ErrorOf<std::runtime_error> {
   using ErrorOf::ErrorOf;

@@ -14,6 +14,7 @@
 
 #include "prospect/acquisition/choice.hpp"
 #include "prospect/acquisition_optimizer.hpp"
+#include "prospect/device.hpp"
 #include "prospect/kernels/nngp.hpp"
 #include "prospect/kernels/stationary.hpp"
 #include "prospect/scheduler.hpp"
@@ -155,11 +156,6 @@ enum class NonFinitePolicy {
 };
 [[nodiscard]] const char* to_string(NonFinitePolicy policy);
 
-/// Where kernel-matrix work runs (the CUDA path comes with a later issue; `auto`
-/// and `cpu` both run on the CPU today, `cuda` is refused when not built).
-enum class Device { automatic, cpu, cuda };
-[[nodiscard]] const char* to_string(Device device);
-
 /// Settings of a study. Every field has a sound default.
 struct Options {
   /// Seed of every random choice; the same seed and tells give the same asks.
@@ -189,8 +185,11 @@ struct Options {
   int refit_every = 1;
   /// What tell() does with NaN/inf values.
   NonFinitePolicy non_finite = NonFinitePolicy::refuse;
-  /// Where kernel-matrix work runs.
-  Device device = Device::automatic;
+  /// Where the Gaussian processes' large linear algebra runs (device.hpp): automatic
+  /// (the GPU for large calls when one is usable), cpu, or cuda (an error when no GPU is
+  /// usable), with the size thresholds of automatic. A surrogate's own
+  /// GaussianProcessOptions::device takes precedence when it is not automatic.
+  DeviceOptions device{};
   /// OpenMP threads for fitting and inner optimization (0: OpenMP's default).
   /// Results do not depend on it.
   int threads = 0;

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <cstdio>
 #include <limits>
 #include <numbers>
@@ -17,8 +18,10 @@
 #include <sstream>
 #include <utility>
 
+#include "kernels/cuda/gpu.hpp"
 #include "prospect/detail/format.hpp"
 #include "prospect/errors.hpp"
+#include "prospect/kernels/stationary.hpp"
 #include "prospect/random.hpp"
 #include "src/blas_threads.hpp"
 #include "surrogates/data_checks.hpp"
@@ -113,6 +116,7 @@ std::vector<std::string> GaussianProcessOptions::validate() const {
     problems.push_back("cholesky.base_jitter: got " + num(cholesky.base_jitter) +
                        ", expected a finite value > 0");
   }
+  for (const auto& p : device.validate()) problems.push_back(p);
   if (cholesky.max_tries < 0) {
     problems.push_back("cholesky.max_tries: got " + std::to_string(cholesky.max_tries) +
                        ", expected >= 0");
@@ -243,9 +247,15 @@ struct Posterior {
 /// Scratch buffers of one objective evaluation, reused across evaluations of a start.
 struct Workspace {
   Matrix K, W;
-  Vector r, alpha, grad_kernel;
+  Vector r, alpha, grad_kernel, noise;
   kernels::RobustCholesky chol;
 };
+
+/// The kernel as a stationary one when the device path can take it, else null.
+const kernels::Stationary* device_kernel(const kernels::Kernel& kernel, Eigen::Index d) {
+  const auto* stationary = dynamic_cast<const kernels::Stationary*>(&kernel);
+  return stationary && d <= gpu::max_dimension() ? stationary : nullptr;
+}
 
 /// Everything the objective needs besides the parameters.
 struct Problem {
@@ -255,11 +265,27 @@ struct Problem {
   const Vector* y_std = nullptr;
   const Vector* fixed_noise = nullptr;  // per-point noise when the noise is not learned
   kernels::CholeskyOptions cholesky{};
+  /// Non-null when the likelihood runs on the GPU (decided once per fit or call).
+  const kernels::Stationary* on_device = nullptr;
+  int device_id = 0;
 };
+
+/// Fills pb.on_device when `device` sends this problem's likelihood to the GPU.
+void choose_device(Problem& pb, const DeviceOptions& device) {
+  const kernels::Stationary* stationary = device_kernel(*pb.kernel, pb.X->cols());
+  if (use_cuda(device, pb.X->rows() >= device.min_observations, stationary != nullptr,
+               "GaussianProcess likelihood")) {
+    pb.on_device = stationary;
+    pb.device_id = device.device_id;
+  }
+}
 
 double log_2pi() {
   return std::log(2.0 * std::numbers::pi);
 }
+
+void evaluate_on_cpu(const Problem& pb, const Eigen::Ref<const Vector>& theta, double noise,
+                     bool gradient, Workspace& ws, double& lml, double& trace_W);
 
 /// J = (LML + log prior)/n and, when grad is non-null, its gradient. Also returns the
 /// LML through *lml_out when non-null. Throws NumericalError when K cannot be factored.
@@ -270,28 +296,40 @@ double evaluate(const Problem& pb, const double* x, double* grad, Workspace& ws,
   const Eigen::Index n = X.rows();
   const Eigen::Map<const Vector> p(x, L.size);
   const auto theta = p.head(L.n_kernel);
-
-  ws.K.resize(n, n);
-  pb.kernel->matrix(X, X, theta, ws.K);
-  double noise = 0.0;
-  if (L.noise_index >= 0) {
-    noise = std::exp(p(L.noise_index));
-    ws.K.diagonal().array() += noise;
-  } else {
-    ws.K.diagonal() += *pb.fixed_noise;
-  }
   const double c = L.mean_index >= 0 ? p(L.mean_index) : 0.0;
-  ws.chol.compute(ws.K, pb.cholesky);
-
+  const double noise = L.noise_index >= 0 ? std::exp(p(L.noise_index)) : 0.0;
+  double lml = 0.0;
+  double trace_W = 0.0;
   ws.r = pb.y_std->array() - c;
-  ws.alpha = ws.r;
-  {
-    Eigen::Map<Matrix> a(ws.alpha.data(), n, 1);
-    ws.chol.solve_lower_in_place(a);
-    ws.chol.solve_upper_in_place(a);
+  if (pb.on_device) {
+    // The same quantities from the device: alpha, log det K, and the contraction of
+    // W = alpha alpha^T - K^{-1} without W ever leaving the GPU.
+    const kernels::StationaryScales scales = pb.on_device->scales(theta, X.cols());
+    if (L.noise_index >= 0) {
+      ws.noise.setConstant(n, noise);
+    } else {
+      ws.noise = *pb.fixed_noise;
+    }
+    gpu::StationaryObjectiveInput in;
+    in.profile = pb.on_device->profile();
+    in.X = &X;
+    in.inverse_lengthscales = scales.inverse_lengthscales;
+    in.outputscale = scales.outputscale;
+    in.noise = &ws.noise;
+    in.residual = &ws.r;
+    in.cholesky = pb.cholesky;
+    in.gradient = grad != nullptr;
+    gpu::StationaryObjectiveOutput out = gpu::stationary_objective(pb.device_id, in);
+    ws.alpha = std::move(out.alpha);
+    lml = -0.5 * out.quadratic - 0.5 * out.log_determinant - 0.5 * n * log_2pi();
+    if (grad) {
+      ws.grad_kernel.setZero(L.n_kernel);
+      pb.on_device->add_contraction_gradient(scales, out.totals, ws.grad_kernel);
+      trace_W = out.trace_W;
+    }
+  } else {
+    evaluate_on_cpu(pb, theta, noise, grad != nullptr, ws, lml, trace_W);
   }
-  const double lml =
-      -0.5 * ws.r.dot(ws.alpha) - 0.5 * ws.chol.log_determinant() - 0.5 * n * log_2pi();
   if (lml_out) *lml_out = lml;
 
   double log_prior = 0.0;
@@ -303,22 +341,49 @@ double evaluate(const Problem& pb, const double* x, double* grad, Workspace& ws,
 
   if (grad) {
     Eigen::Map<Vector> g(grad, L.size);
-    ws.W = ws.chol.inverse();
-    ws.W *= -1.0;
-    ws.W.noalias() += ws.alpha * ws.alpha.transpose();
-    ws.grad_kernel.setZero(L.n_kernel);
-    pb.kernel->contract_hyperparameter_gradient(X, theta, ws.W, ws.grad_kernel);
     for (Eigen::Index k = 0; k < L.n_kernel; ++k) {
       g(k) =
           0.5 * ws.grad_kernel(k) + L.kernel_priors[static_cast<std::size_t>(k)].dlog_density(p(k));
     }
     if (L.noise_index >= 0) {
-      g(L.noise_index) = 0.5 * noise * ws.W.trace() + L.noise_prior.dlog_density(p(L.noise_index));
+      g(L.noise_index) = 0.5 * noise * trace_W + L.noise_prior.dlog_density(p(L.noise_index));
     }
     if (L.mean_index >= 0) g(L.mean_index) = ws.alpha.sum();
     g *= inv_n;
   }
   return (lml + log_prior) * inv_n;
+}
+
+/// The CPU path of evaluate(): K, its factor, alpha, the LML and (with gradient) the
+/// kernel part of the gradient and tr(W), W = alpha alpha^T - K^{-1}. ws.r holds y - c.
+void evaluate_on_cpu(const Problem& pb, const Eigen::Ref<const Vector>& theta, double noise,
+                     bool gradient, Workspace& ws, double& lml, double& trace_W) {
+  const Layout& L = *pb.layout;
+  const Matrix& X = *pb.X;
+  const Eigen::Index n = X.rows();
+  ws.K.resize(n, n);
+  pb.kernel->matrix(X, X, theta, ws.K);
+  if (L.noise_index >= 0) {
+    ws.K.diagonal().array() += noise;
+  } else {
+    ws.K.diagonal() += *pb.fixed_noise;
+  }
+  ws.chol.compute(ws.K, pb.cholesky);
+  ws.alpha = ws.r;
+  {
+    Eigen::Map<Matrix> a(ws.alpha.data(), n, 1);
+    ws.chol.solve_lower_in_place(a);
+    ws.chol.solve_upper_in_place(a);
+  }
+  lml = -0.5 * ws.r.dot(ws.alpha) - 0.5 * ws.chol.log_determinant() - 0.5 * n * log_2pi();
+  if (gradient) {
+    ws.W = ws.chol.inverse();
+    ws.W *= -1.0;
+    ws.W.noalias() += ws.alpha * ws.alpha.transpose();
+    ws.grad_kernel.setZero(L.n_kernel);
+    pb.kernel->contract_hyperparameter_gradient(X, theta, ws.W, ws.grad_kernel);
+    trace_W = ws.W.trace();
+  }
 }
 
 using detail::check_finite_matrix;
@@ -624,6 +689,7 @@ double GaussianProcess::objective(VectorCRef parameters, Vector* grad) const {
   }
   Problem pb{s_->kernel.get(),    &L, &s_->post.X, &s_->post.y_std, &s_->post.noise_std,
              s_->options.cholesky};
+  choose_device(pb, s_->options.device);
   Workspace ws;
   const Vector x = parameters;
   if (grad) {
@@ -649,6 +715,7 @@ void GaussianProcess::fit_fixed(const Dataset& data, VectorCRef parameters) {
   summary.log_marginal_likelihood = p.lml;
   {
     Problem pb{s_->kernel.get(), &L, &p.X, &p.y_std, &p.noise_std, s_->options.cholesky};
+    choose_device(pb, s_->options.device);
     Workspace ws;
     summary.objective = evaluate(pb, p.params.data(), nullptr, ws);
   }
@@ -671,6 +738,8 @@ struct StartRun {
   int evaluations = 0;
   bool failed = false;
   nlopt_result result = NLOPT_FAILURE;
+  /// A device failure is not a bad start: fit() rethrows it.
+  std::exception_ptr device_error;
 };
 
 double nlopt_objective(unsigned n, const double* x, double* grad, void* data) {
@@ -690,6 +759,12 @@ double nlopt_objective(unsigned n, const double* x, double* grad, void* data) {
     return f;
   } catch (...) {
     // Never hand NaN/inf to L-BFGS and never let an exception cross the C API.
+    try {
+      throw;
+    } catch (const DeviceError&) {
+      run->device_error = std::current_exception();
+    } catch (...) {
+    }
     run->failed = true;
     if (grad) std::fill(grad, grad + n, 0.0);
     nlopt_force_stop(run->opt);
@@ -732,6 +807,7 @@ void GaussianProcess::fit(const Dataset& data, std::uint64_t seed) {
   }
 
   Problem pb{s_->kernel.get(), &L, &post.X, &post.y_std, &post.noise_std, o.cholesky};
+  choose_device(pb, o.device);
   const int n_starts = static_cast<int>(starts.size());
   std::vector<StartRun> runs(static_cast<std::size_t>(n_starts));
   const int threads =
@@ -758,6 +834,9 @@ void GaussianProcess::fit(const Dataset& data, std::uint64_t seed) {
     nlopt_destroy(run.opt);
     run.opt = nullptr;
   }
+
+  for (const StartRun& run : runs)
+    if (run.device_error) std::rethrow_exception(run.device_error);
 
   // The best start by value, ties to the lower index: independent of the thread count.
   FitSummary summary;
@@ -805,14 +884,36 @@ Predictive GaussianProcess::predict(MatrixCRef X) const {
   check_finite_matrix(X, "X");
   const Posterior& p = s_->post;
   const Eigen::Index m = X.rows();
-  Matrix V = s_->cross(X);  // n x m
   Predictive out;
+  const double s = p.y_scale;
+  const kernels::Stationary* stationary = device_kernel(*s_->kernel, X.cols());
+  if (use_cuda(s_->options.device,
+               static_cast<double>(m) * static_cast<double>(p.X.rows()) >=
+                   s_->options.device.min_prediction_pairs,
+               stationary != nullptr, "GaussianProcess::predict")) {
+    const kernels::StationaryScales scales = stationary->scales(p.theta, X.cols());
+    gpu::StationaryPredictionInput in;
+    in.profile = stationary->profile();
+    in.X = &p.X;
+    in.inverse_lengthscales = scales.inverse_lengthscales;
+    in.outputscale = scales.outputscale;
+    in.L = &p.chol.matrixL();
+    in.alpha = &p.alpha;
+    in.min_variance = kMinVariance;
+    out.mean.resize(m);
+    out.variance.resize(m);
+    (void)gpu::stationary_predict(s_->options.device.device_id, in, X, out.mean, out.variance);
+    out.mean = ((out.mean.array() + p.c) * s) + p.y_mean;
+    out.variance *= s * s;
+    out.noise_variance = Vector::Constant(m, p.fantasy_noise * s * s);
+    return out;
+  }
+  Matrix V = s_->cross(X);  // n x m
   out.mean = (V.transpose() * p.alpha).array() + p.c;
   Vector kss(m);
   s_->kernel->diagonal(X, p.theta, kss);
   p.chol.solve_lower_in_place(V);
   out.variance = (kss - V.colwise().squaredNorm().transpose()).cwiseMax(kMinVariance);
-  const double s = p.y_scale;
   out.mean = (out.mean * s).array() + p.y_mean;
   out.variance *= s * s;
   out.noise_variance = Vector::Constant(m, p.fantasy_noise * s * s);

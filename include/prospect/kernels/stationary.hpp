@@ -11,11 +11,9 @@
 #pragma once
 
 #include "prospect/kernels/kernel.hpp"
+#include "prospect/kernels/profile.hpp"
 
 namespace prospect::kernels {
-
-/// The radial profile g(r).
-enum class Profile { squared_exponential, matern12, matern32, matern52 };
 
 /// "se", "matern12", "matern32", "matern52".
 [[nodiscard]] const char* to_string(Profile profile);
@@ -36,6 +34,12 @@ struct StationaryOptions {
   double max_outputscale = 1e2;
 };
 
+/// theta decoded: what the per-pair math (and the GPU path) works with.
+struct StationaryScales {
+  Vector inverse_lengthscales;  ///< 1 / l_j for each of the d dimensions
+  double outputscale = 1.0;     ///< s (1 when not learned)
+};
+
 /// A stationary kernel with the given radial profile.
 class Stationary : public Kernel {
  public:
@@ -51,6 +55,14 @@ class Stationary : public Kernel {
   void input_gradient(VectorCRef x, MatrixCRef X, VectorCRef theta,
                       Eigen::Ref<Matrix> J) const override;
   void diagonal_gradient(VectorCRef x, VectorCRef theta, Eigen::Ref<Vector> g) const override;
+
+  /// theta decoded for dimension d; throws InvalidArgument as matrix() does.
+  [[nodiscard]] StationaryScales scales(VectorCRef theta, Eigen::Index d) const;
+  /// grad += the hyperparameter gradient of sum W .* K from the contraction totals t
+  /// (size d + 1: t_k = sum_pairs w f (dz_k)^2, t_d = sum_pairs w g, as accumulated by
+  /// kernels/stationary_math.hpp's accumulate_pair on the CPU or the GPU). O(d).
+  void add_contraction_gradient(const StationaryScales& scales, VectorCRef totals,
+                                Eigen::Ref<Vector> grad) const;
 
   [[nodiscard]] Profile profile() const { return profile_; }
   [[nodiscard]] const StationaryOptions& options() const { return options_; }
