@@ -25,8 +25,10 @@ void check_inputs(const Eigen::Ref<const Eigen::MatrixXd>& A,
   const Index n = A.rows();
   if (n < 1 || A.cols() != n * batch) {
     throw InvalidArgument(where + "A is " + std::to_string(A.rows()) + " x " +
-                          std::to_string(A.cols()) + "; expected n x (n batch) with n >= 1 and "
-                          "batch = " + std::to_string(batch));
+                          std::to_string(A.cols()) +
+                          "; expected n x (n batch) with n >= 1 and "
+                          "batch = " +
+                          std::to_string(batch));
   }
   if (B.rows() != n || B.cols() % batch != 0) {
     throw InvalidArgument(where + "B is " + std::to_string(B.rows()) + " x " +
@@ -46,8 +48,8 @@ int BatchedCholeskySolve::failed() const {
 }
 
 BatchedCholeskySolve cholesky_solve_batched(const Eigen::Ref<const Eigen::MatrixXd>& A,
-                                            const Eigen::Ref<const Eigen::MatrixXd>& B,
-                                            Index batch, const DeviceOptions& device) {
+                                            const Eigen::Ref<const Eigen::MatrixXd>& B, Index batch,
+                                            const DeviceOptions& device) {
   check_inputs(A, B, batch);
   const Index n = A.rows();
   const Index k = B.cols() / batch;

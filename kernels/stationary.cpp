@@ -111,8 +111,7 @@ void fill_matrix(const Matrix& Z1, const Matrix& Z2, double s, bool symmetric,
 #pragma omp parallel for schedule(static) if (parallel)
   for (Index j = 0; j < n2; ++j) {
     const double* zj = Z2.data() + j * d;
-    for (Index i = 0; i < n1; ++i)
-      K(i, j) = detail::kernel_entry<P>(Z1.data() + i * d, zj, d, s);
+    for (Index i = 0; i < n1; ++i) K(i, j) = detail::kernel_entry<P>(Z1.data() + i * d, zj, d, s);
   }
 }
 
@@ -316,11 +315,10 @@ void Stationary::add_contraction_gradient(const StationaryScales& scales, Vector
   const Index d = scales.inverse_lengthscales.size();
   const double s = scales.outputscale;
   if (totals.size() != d + 1 || grad.size() != expected_theta_size(options_, d)) {
-    throw InvalidArgument("Stationary::add_contraction_gradient: totals has size " +
-                          std::to_string(totals.size()) + " and grad " +
-                          std::to_string(grad.size()) + "; expected d + 1 = " +
-                          std::to_string(d + 1) + " and theta's size " +
-                          std::to_string(expected_theta_size(options_, d)));
+    throw InvalidArgument(
+        "Stationary::add_contraction_gradient: totals has size " + std::to_string(totals.size()) +
+        " and grad " + std::to_string(grad.size()) + "; expected d + 1 = " + std::to_string(d + 1) +
+        " and theta's size " + std::to_string(expected_theta_size(options_, d)));
   }
   if (options_.ard) {
     for (Index k = 0; k < d; ++k) grad(k) += s * totals(k);

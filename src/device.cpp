@@ -87,8 +87,7 @@ bool use_cuda(const DeviceOptions& options, bool large_enough, bool supported,
     throw DeviceError(std::string(operation) +
                       ": device = cuda, but this operation has no GPU path for this input "
                       "(stationary kernels of dimension <= " +
-                      std::to_string(gpu::max_dimension()) +
-                      " only); use device = auto or cpu");
+                      std::to_string(gpu::max_dimension()) + " only); use device = auto or cpu");
   }
   return true;
 }

@@ -179,8 +179,7 @@ struct Optimizer::State {
     try {
       acquisition = acquisition::make_acquisition(options.acquisition);
       surrogate = make_surrogate(options.surrogate, space, options.noise, options.threads,
-                                 options.device,
-                                 acquisition->fidelity_aware());
+                                 options.device, acquisition->fidelity_aware());
     } catch (const InvalidArgument& e) {
       throw InvalidOptions(std::string("invalid options: ") + e.what());
     }

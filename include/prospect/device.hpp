@@ -58,11 +58,11 @@ struct DeviceOptions {
 
 /// What the CUDA part of this build sees. Never throws.
 struct DeviceInfo {
-  bool built = false;      ///< the library was built with its CUDA part
-  bool available = false;  ///< a usable device was found at run time
-  int device_id = 0;       ///< the ordinal queried
-  int device_count = 0;    ///< devices the driver reports
-  std::string name;        ///< e.g. "NVIDIA H200"
+  bool built = false;          ///< the library was built with its CUDA part
+  bool available = false;      ///< a usable device was found at run time
+  int device_id = 0;           ///< the ordinal queried
+  int device_count = 0;        ///< devices the driver reports
+  std::string name;            ///< e.g. "NVIDIA H200"
   int compute_capability = 0;  ///< major * 10 + minor, e.g. 90
   double memory_gib = 0.0;     ///< total device memory
   std::string reason;          ///< why not available (empty when available)

@@ -103,8 +103,7 @@ void* Context::buffer(Slot slot, std::size_t bytes) {
     const cudaError_t status = cudaMalloc(&p, bytes);
     if (status != cudaSuccess) {
       std::ostringstream what;
-      what << "cudaMalloc of " << static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0)
-           << " GiB";
+      what << "cudaMalloc of " << static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0) << " GiB";
       check(status, what.str().c_str());
     }
     buffers_[k] = p;

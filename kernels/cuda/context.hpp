@@ -26,18 +26,18 @@ void check(cusolverStatus_t status, const char* what);
 
 /// The named device buffers of a context.
 enum class Slot : int {
-  points,         // scaled training points (d x n)
-  points_other,   // scaled candidates (d x m)
-  matrix,         // K, then its factor
-  matrix_other,   // K^{-1} (64-bit path), cross covariances
-  vector_a,       // alpha, residuals
-  vector_b,       // noise, means
-  vector_c,       // variances, log-determinants
-  scales,         // inverse lengthscales
-  workspace,      // cuSOLVER device workspace, contraction partials
-  pointers_a,     // pointer arrays of batched routines
+  points,        // scaled training points (d x n)
+  points_other,  // scaled candidates (d x m)
+  matrix,        // K, then its factor
+  matrix_other,  // K^{-1} (64-bit path), cross covariances
+  vector_a,      // alpha, residuals
+  vector_b,      // noise, means
+  vector_c,      // variances, log-determinants
+  scales,        // inverse lengthscales
+  workspace,     // cuSOLVER device workspace, contraction partials
+  pointers_a,    // pointer arrays of batched routines
   pointers_b,
-  info,           // cuSOLVER info values
+  info,  // cuSOLVER info values
   count
 };
 

@@ -28,9 +28,9 @@ std::int64_t blocks_for(std::int64_t work, std::int64_t per_block) {
 /// Grid x is limited to 2^31 - 1 blocks; callers split larger work in loops.
 constexpr std::int64_t kMaxGridX = 2147483647LL;
 
-__global__ void scale_points_kernel(const double* X, const double* inv_l, double* Z,
-                                    std::int64_t n, int d, std::int64_t stride_x,
-                                    std::int64_t stride_l, std::int64_t stride_z) {
+__global__ void scale_points_kernel(const double* X, const double* inv_l, double* Z, std::int64_t n,
+                                    int d, std::int64_t stride_x, std::int64_t stride_l,
+                                    std::int64_t stride_z) {
   const std::int64_t b = blockIdx.y;
   const std::int64_t e = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (e >= n * d) return;
@@ -73,7 +73,8 @@ __device__ inline double warp_sum(double v) {
 
 /// Tile t of the lower triangle of tiles (row tile >= column tile), row-major order.
 __device__ inline void tile_of(std::int64_t t, std::int64_t& ti, std::int64_t& tj) {
-  std::int64_t r = static_cast<std::int64_t>((sqrt(8.0 * static_cast<double>(t) + 1.0) - 1.0) / 2.0);
+  std::int64_t r =
+      static_cast<std::int64_t>((sqrt(8.0 * static_cast<double>(t) + 1.0) - 1.0) / 2.0);
   while (r * (r + 1) / 2 > t) --r;
   while ((r + 1) * (r + 2) / 2 <= t) ++r;
   ti = r;
@@ -159,8 +160,7 @@ __global__ void log_determinants_kernel(const double* L, std::int64_t n, std::in
 __global__ void posterior_variances_kernel(const double* V, std::int64_t n, std::int64_t m,
                                            std::int64_t ld, double prior, double min_variance,
                                            double* var) {
-  const std::int64_t j =
-      (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
+  const std::int64_t j = (static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
   const int lane = threadIdx.x % 32;
   if (j >= m) return;
   double acc = 0.0;
@@ -227,8 +227,7 @@ cudaError_t scale_points(const double* X, const double* inv_l, double* Z, std::i
                          std::int64_t batch, std::int64_t stride_x, std::int64_t stride_l,
                          std::int64_t stride_z, cudaStream_t stream) {
   if (n <= 0 || batch <= 0) return cudaSuccess;
-  const dim3 grid(static_cast<unsigned>(blocks_for(n * d, kThreads)),
-                  static_cast<unsigned>(batch));
+  const dim3 grid(static_cast<unsigned>(blocks_for(n * d, kThreads)), static_cast<unsigned>(batch));
   scale_points_kernel<<<grid, kThreads, 0, stream>>>(X, inv_l, Z, n, d, stride_x, stride_l,
                                                      stride_z);
   return cudaGetLastError();
@@ -241,8 +240,8 @@ cudaError_t kernel_matrix(Profile profile, const double* Z1, std::int64_t n1, co
   if (n1 <= 0 || n2 <= 0 || batch <= 0) return cudaSuccess;
   if (d < 1 || d > kMaxDimension) return cudaErrorInvalidValue;
   const dim3 block(32, 8);
-  const dim3 grid(static_cast<unsigned>(blocks_for(n1, 32)), static_cast<unsigned>(blocks_for(n2, 8)),
-                  static_cast<unsigned>(batch));
+  const dim3 grid(static_cast<unsigned>(blocks_for(n1, 32)),
+                  static_cast<unsigned>(blocks_for(n2, 8)), static_cast<unsigned>(batch));
   if (grid.y > 65535u || grid.z > 65535u) return cudaErrorInvalidConfiguration;
   return with_profile<KernelMatrixLaunch>(profile, grid, block, stream, Z1, n1, Z2, n2, d,
                                           outputscale, s, K, ld, stride_z1, stride_z2, stride_k);
@@ -259,7 +258,8 @@ cudaError_t add_to_diagonal(double* K, std::int64_t n, std::int64_t ld, const do
 cudaError_t zero_strict_upper(double* A, std::int64_t n, std::int64_t ld, cudaStream_t stream) {
   if (n <= 0) return cudaSuccess;
   const dim3 block(32, 8);
-  const dim3 grid(static_cast<unsigned>(blocks_for(n, 32)), static_cast<unsigned>(blocks_for(n, 8)));
+  const dim3 grid(static_cast<unsigned>(blocks_for(n, 32)),
+                  static_cast<unsigned>(blocks_for(n, 8)));
   if (grid.y > 65535u) return cudaErrorInvalidConfiguration;
   zero_strict_upper_kernel<<<grid, block, 0, stream>>>(A, n, ld);
   return cudaGetLastError();
@@ -277,8 +277,8 @@ cudaError_t contract_gradient(Profile profile, const double* Z, std::int64_t n, 
   if (d < 1 || d > kMaxDimension) return cudaErrorInvalidValue;
   const std::int64_t tiles = blocks_for(n, kTile);
   const std::int64_t pairs = tiles * (tiles + 1) / 2;
-  const cudaError_t launched = with_profile<ContractionLaunch>(profile, pairs, stream, Z, n, d,
-                                                               alpha, Kinv, ld, workspace);
+  const cudaError_t launched =
+      with_profile<ContractionLaunch>(profile, pairs, stream, Z, n, d, alpha, Kinv, ld, workspace);
   if (launched != cudaSuccess) return launched;
   reduce_partials_kernel<<<d + 2, kThreads, 0, stream>>>(workspace, pairs, d + 2, out);
   return cudaGetLastError();
@@ -304,8 +304,8 @@ cudaError_t posterior_variances(const double* V, std::int64_t n, std::int64_t m,
 cudaError_t pointer_array(double* base, std::int64_t stride, std::int64_t batch, double** ptrs,
                           cudaStream_t stream) {
   if (batch <= 0) return cudaSuccess;
-  pointer_array_kernel<<<static_cast<unsigned>(blocks_for(batch, kThreads)), kThreads, 0,
-                         stream>>>(base, stride, batch, ptrs);
+  pointer_array_kernel<<<static_cast<unsigned>(blocks_for(batch, kThreads)), kThreads, 0, stream>>>(
+      base, stride, batch, ptrs);
   return cudaGetLastError();
 }
 

@@ -30,7 +30,8 @@ constexpr Index kPredictChunkDoubles = Index(1) << 27;  // 1 GiB
 constexpr Index kPredictChunkMax = 262144;
 
 void upload(void* device, const void* host, std::size_t bytes, cudaStream_t stream) {
-  check(cudaMemcpyAsync(device, host, bytes, cudaMemcpyHostToDevice, stream), "cudaMemcpy (upload)");
+  check(cudaMemcpyAsync(device, host, bytes, cudaMemcpyHostToDevice, stream),
+        "cudaMemcpy (upload)");
 }
 void download(void* host, const void* device, std::size_t bytes, cudaStream_t stream) {
   check(cudaMemcpyAsync(host, device, bytes, cudaMemcpyDeviceToHost, stream),
@@ -107,8 +108,9 @@ double* inverse_from_factor(Context& ctx, double* A, Index n, Index potri_max) {
   auto* C = ctx.typed<double>(Slot::matrix_other, static_cast<std::size_t>(n) * n);
   const double one = 1.0;
   const double zero = 0.0;
-  check(cublasDsyrk_64(ctx.blas, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_T, n, n, &one, A, n, &zero, C, n),
-        "cublasDsyrk_64");
+  check(
+      cublasDsyrk_64(ctx.blas, CUBLAS_FILL_MODE_LOWER, CUBLAS_OP_T, n, n, &one, A, n, &zero, C, n),
+      "cublasDsyrk_64");
   return C;
 }
 
@@ -144,8 +146,8 @@ DeviceInfo query(int device_id) {
   }
   info.device_count = count;
   if (device_id < 0 || device_id >= count) {
-    info.reason = "device " + std::to_string(device_id) + " requested, " + std::to_string(count) +
-                  " present";
+    info.reason =
+        "device " + std::to_string(device_id) + " requested, " + std::to_string(count) + " present";
     return info;
   }
   cudaDeviceProp prop{};
@@ -229,7 +231,8 @@ StationaryObjectiveOutput stationary_objective(int device_id, const StationaryOb
 
   const double* Kinv = inverse_from_factor(ctx, K, n, std::min<Index>(in.potri_max, 46340));
   timer.lap(&t.inverse);
-  auto* partial = ctx.typed<double>(Slot::workspace, launch::contraction_workspace(n, static_cast<int>(d)));
+  auto* partial =
+      ctx.typed<double>(Slot::workspace, launch::contraction_workspace(n, static_cast<int>(d)));
   check(launch::contract_gradient(p, Z, n, static_cast<int>(d), alpha, Kinv, n, partial, small,
                                   ctx.stream),
         "contract_gradient");
@@ -259,7 +262,8 @@ Timings stationary_predict(int device_id, const StationaryPredictionInput& in,
   const Index chunk = std::clamp<Index>(kPredictChunkDoubles / std::max<Index>(n, 1), 1,
                                         std::min<Index>(kPredictChunkMax, std::max<Index>(m, 1)));
   auto* Z = ctx.typed<double>(Slot::points, static_cast<std::size_t>(n * d));
-  auto* raw = ctx.typed<double>(Slot::points_other, static_cast<std::size_t>(std::max(n, chunk) * d));
+  auto* raw =
+      ctx.typed<double>(Slot::points_other, static_cast<std::size_t>(std::max(n, chunk) * d));
   auto* Zc = ctx.typed<double>(Slot::vector_b, static_cast<std::size_t>(chunk * d));
   auto* scales = ctx.typed<double>(Slot::scales, static_cast<std::size_t>(d));
   auto* L = ctx.typed<double>(Slot::matrix, static_cast<std::size_t>(n) * n);
@@ -378,8 +382,8 @@ Matrix stationary_matrix(int device_id, kernels::Profile profile, MatrixCRef X1,
   upload_scaled_points(ctx, X1, inverse_lengthscales, raw, Z1, scales);
   check(cudaStreamSynchronize(ctx.stream), "cudaStreamSynchronize");
   upload_scaled_points(ctx, X2, inverse_lengthscales, raw, Z2, scales);
-  check(launch::kernel_matrix(profile, Z1, n1, Z2, n2, static_cast<int>(d), outputscale, nullptr,
-                              K, n1, 1, 0, 0, 0, ctx.stream),
+  check(launch::kernel_matrix(profile, Z1, n1, Z2, n2, static_cast<int>(d), outputscale, nullptr, K,
+                              n1, 1, 0, 0, 0, ctx.stream),
         "kernel_matrix");
   Matrix out(n1, n2);
   download(out.data(), K, doubles(n1 * n2), ctx.stream);
@@ -405,8 +409,8 @@ double time_cholesky(int device_id, Index n, int repeats) {
   check(launch::scale_points(raw, scales, Z, n, d, 1, 0, 0, 0, ctx.stream), "scale_points");
   std::vector<double> seconds;
   for (int r = 0; r < std::max(repeats, 1); ++r) {
-    check(launch::kernel_matrix(kernels::Profile::matern52, Z, n, Z, n, d, 1.0, nullptr, K, n, 1,
-                                0, 0, 0, ctx.stream),
+    check(launch::kernel_matrix(kernels::Profile::matern52, Z, n, Z, n, d, 1.0, nullptr, K, n, 1, 0,
+                                0, 0, ctx.stream),
           "kernel_matrix");
     check(launch::add_to_diagonal(K, n, n, nullptr, 1e-2, ctx.stream), "add_to_diagonal");
     PhaseTimer timer(ctx.stream);

@@ -51,13 +51,13 @@ struct Timings {
 /// K = s g(|(x_i - x_j) / l|) + diag(noise) (+ jitter I), factored; alpha = K^{-1} r.
 struct StationaryObjectiveInput {
   kernels::Profile profile = kernels::Profile::matern52;
-  const Matrix* X = nullptr;           ///< n x d training inputs
-  Vector inverse_lengthscales;         ///< 1 / l_j (size d)
-  double outputscale = 1.0;            ///< s
-  const Vector* noise = nullptr;       ///< per-point variance added to the diagonal (n)
-  const Vector* residual = nullptr;    ///< r = y_std - c (n)
+  const Matrix* X = nullptr;            ///< n x d training inputs
+  Vector inverse_lengthscales;          ///< 1 / l_j (size d)
+  double outputscale = 1.0;             ///< s
+  const Vector* noise = nullptr;        ///< per-point variance added to the diagonal (n)
+  const Vector* residual = nullptr;     ///< r = y_std - c (n)
   kernels::CholeskyOptions cholesky{};  ///< jitter escalation, as RobustCholesky
-  bool gradient = true;                ///< also K^{-1} and the contraction
+  bool gradient = true;                 ///< also K^{-1} and the contraction
   /// Up to this n, K^{-1} comes from the 32-bit cusolverDnDpotri; above it from the
   /// 64-bit trtri + syrk path. Tests lower it to check the second path at small n.
   Eigen::Index potri_max = 46340;
@@ -80,10 +80,10 @@ struct StationaryObjectiveOutput {
 /// Posterior mean and latent variance of a fitted GP at many candidates, in chunks.
 struct StationaryPredictionInput {
   kernels::Profile profile = kernels::Profile::matern52;
-  const Matrix* X = nullptr;    ///< n x d training inputs
-  Vector inverse_lengthscales;  ///< 1 / l_j
-  double outputscale = 1.0;     ///< s, also the prior variance k(x, x)
-  const Matrix* L = nullptr;    ///< the n x n lower Cholesky factor of K (+ noise, jitter)
+  const Matrix* X = nullptr;      ///< n x d training inputs
+  Vector inverse_lengthscales;    ///< 1 / l_j
+  double outputscale = 1.0;       ///< s, also the prior variance k(x, x)
+  const Matrix* L = nullptr;      ///< the n x n lower Cholesky factor of K (+ noise, jitter)
   const Vector* alpha = nullptr;  ///< K^{-1} (y_std - c)
   double min_variance = 1e-12;    ///< variance floor
 };

@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <exception>
 #include <cstdio>
+#include <exception>
 #include <limits>
 #include <numbers>
 #include <optional>

@@ -41,9 +41,8 @@ struct BatchedCholeskySolve {
 /// (and its results are NaN) while the others are solved. Throws InvalidArgument when
 /// batch < 1, A is not n x (n batch), B has not n rows and a multiple of batch columns,
 /// or an entry is not finite; DeviceError as use_cuda() and on CUDA failures.
-[[nodiscard]] BatchedCholeskySolve cholesky_solve_batched(const Eigen::Ref<const Eigen::MatrixXd>& A,
-                                                          const Eigen::Ref<const Eigen::MatrixXd>& B,
-                                                          Eigen::Index batch,
-                                                          const DeviceOptions& device = {});
+[[nodiscard]] BatchedCholeskySolve cholesky_solve_batched(
+    const Eigen::Ref<const Eigen::MatrixXd>& A, const Eigen::Ref<const Eigen::MatrixXd>& B,
+    Eigen::Index batch, const DeviceOptions& device = {});
 
 }  // namespace prospect::kernels
