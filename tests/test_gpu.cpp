@@ -19,6 +19,7 @@
 #include "prospect/device.hpp"
 #include "prospect/errors.hpp"
 #include "prospect/kernels/batched_cholesky.hpp"
+#include "prospect/kernels/cholesky.hpp"
 #include "prospect/kernels/stationary.hpp"
 #include "prospect/surrogates/gaussian_process.hpp"
 #include "test_support.hpp"
@@ -135,22 +136,41 @@ TEST_CASE("the 64-bit inverse path (trtri + syrk) gives the same gradient as pot
 }
 
 TEST_CASE("jitter escalation on the device matches RobustCholesky") {
-  // Duplicated inputs with a tiny fixed nugget: K is singular until jitter is added.
-  Dataset data = make_data(200, 3, 4);
-  data.X.bottomRows(100) = data.X.topRows(100);
-  GaussianProcessOptions o = on(Device::cpu);
-  o.noise = prospect::NoiseModel::none;
-  o.noiseless_nugget = 1e-14;
-  GaussianProcess cpu(Stationary(Profile::squared_exponential), o);
-  cpu.fit(data, 0);
-  o.device = Device::cuda;
-  GaussianProcess gpu(Stationary(Profile::squared_exponential), o);
-  gpu.fit_fixed(data, cpu.parameters());
-  Vector g_cpu;
-  Vector g_gpu;
-  const double f_cpu = cpu.objective(cpu.parameters(), &g_cpu);
-  const double f_gpu = gpu.objective(cpu.parameters(), &g_gpu);
-  CHECK(f_gpu == doctest::Approx(f_cpu).epsilon(1e-6));
+  // Points 0 and 1 coincide, and their diagonal is lowered by 5e-8: the 2 x 2 block has
+  // an eigenvalue of -5e-8, far beyond rounding, so K fails as it is and with 1e-8 and
+  // succeeds with 1e-7 on both paths. A shift of -1e-3 fails at every jitter.
+  std::mt19937_64 rng(4);
+  Matrix X = prospect::test::uniform(150, 3, rng);
+  X.row(1) = X.row(0);
+  const Stationary kernel(Profile::matern32);
+  const Vector theta = Vector::Constant(3, std::log(0.3));
+  const auto scales = kernel.scales(theta, 3);
+  const Vector residual = prospect::test::uniform(150, 1, rng).col(0);
+  for (const double shift : {-5e-8, -1e-3}) {
+    CAPTURE(shift);
+    Vector noise = Vector::Constant(150, 1e-4);
+    noise.head(2).array() -= 1e-4 - shift;
+    Matrix K = kernel(X, X, theta);
+    K.diagonal() += noise;
+    prospect::gpu::StationaryObjectiveInput in;
+    in.profile = Profile::matern32;
+    in.X = &X;
+    in.inverse_lengthscales = scales.inverse_lengthscales;
+    in.noise = &noise;
+    in.residual = &residual;
+    if (shift < -1e-4) {
+      CHECK_THROWS_AS((void)prospect::kernels::RobustCholesky(K), prospect::NumericalError);
+      CHECK_THROWS_AS((void)prospect::gpu::stationary_objective(0, in), prospect::NumericalError);
+      continue;
+    }
+    const prospect::kernels::RobustCholesky chol(K);
+    const auto out = prospect::gpu::stationary_objective(0, in);
+    CHECK(chol.jitter() == doctest::Approx(1e-7));
+    CHECK(out.jitter == doctest::Approx(chol.jitter()));
+    CHECK(out.log_determinant == doctest::Approx(chol.log_determinant()).epsilon(1e-8));
+    const Vector alpha = chol.solve(residual);
+    CHECK((out.alpha - alpha).norm() <= 1e-6 * alpha.norm());
+  }
 }
 
 TEST_CASE("a GP fitted on the device reaches the CPU fit's optimum") {

@@ -58,11 +58,14 @@ void check(cusolverStatus_t status, const char* what) {
 
 Context& Context::get(int device_id) {
   static std::mutex registry_mutex;
-  static std::map<int, std::unique_ptr<Context>> registry;
+  // Never destroyed: at exit the CUDA runtime tears itself down before function-local
+  // statics created after it are destroyed, and destroying cuBLAS/cuSOLVER handles then
+  // can crash. The driver releases everything with the process.
+  static auto* registry = new std::map<int, std::unique_ptr<Context>>();
   const std::lock_guard<std::mutex> lock(registry_mutex);
-  auto it = registry.find(device_id);
-  if (it == registry.end()) {
-    it = registry.emplace(device_id, std::unique_ptr<Context>(new Context(device_id))).first;
+  auto it = registry->find(device_id);
+  if (it == registry->end()) {
+    it = registry->emplace(device_id, std::unique_ptr<Context>(new Context(device_id))).first;
   }
   return *it->second;
 }
@@ -110,6 +113,14 @@ void* Context::buffer(Slot slot, std::size_t bytes) {
     sizes_[k] = bytes;
   }
   return buffers_[k];
+}
+
+Context::WorkspaceSizes Context::workspace_sizes(int routine, std::int64_t n,
+                                                 const std::function<WorkspaceSizes()>& query) {
+  const auto key = std::make_pair(routine, n);
+  auto it = workspace_sizes_.find(key);
+  if (it == workspace_sizes_.end()) it = workspace_sizes_.emplace(key, query()).first;
+  return it->second;
 }
 
 void* Context::host_workspace(std::size_t bytes) {

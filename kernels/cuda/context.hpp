@@ -14,8 +14,12 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 
 namespace prospect::gpu {
 
@@ -61,6 +65,12 @@ class Context {
   /// Host memory for cuSOLVER's host workspaces (grow-only).
   void* host_workspace(std::size_t bytes);
 
+  /// Device and host workspace bytes of cuSOLVER routine `routine` at size n: `query`
+  /// runs the first time only (the *_bufferSize call), later calls reuse its answer.
+  using WorkspaceSizes = std::pair<std::size_t, std::size_t>;
+  WorkspaceSizes workspace_sizes(int routine, std::int64_t n,
+                                 const std::function<WorkspaceSizes()>& query);
+
   /// Makes this context's device current on the calling thread.
   void activate() const;
 
@@ -77,6 +87,7 @@ class Context {
   std::array<std::size_t, static_cast<int>(Slot::count)> sizes_{};
   void* host_ = nullptr;
   std::size_t host_size_ = 0;
+  std::map<std::pair<int, std::int64_t>, WorkspaceSizes> workspace_sizes_;
 };
 
 /// Times phases on the context's stream with CUDA events (one event pair per phase).

@@ -62,13 +62,18 @@ void upload_scaled_points(Context& ctx, MatrixCRef X, const Vector& inv_l, doubl
         "scale_points");
 }
 
+/// Keys of Context::workspace_sizes.
+enum Routine : int { kPotrf, kPotri, kTrtri };
+
 /// cusolverDnXpotrf of the n x n matrix at A (lower) with cached workspaces; returns info.
 int factor_in_place(Context& ctx, double* A, Index n) {
-  std::size_t device_bytes = 0;
-  std::size_t host_bytes = 0;
-  check(cusolverDnXpotrf_bufferSize(ctx.solver, ctx.params, CUBLAS_FILL_MODE_LOWER, n, CUDA_R_64F,
-                                    A, n, CUDA_R_64F, &device_bytes, &host_bytes),
-        "cusolverDnXpotrf_bufferSize");
+  const auto [device_bytes, host_bytes] = ctx.workspace_sizes(kPotrf, n, [&] {
+    Context::WorkspaceSizes sizes{0, 0};
+    check(cusolverDnXpotrf_bufferSize(ctx.solver, ctx.params, CUBLAS_FILL_MODE_LOWER, n, CUDA_R_64F,
+                                      A, n, CUDA_R_64F, &sizes.first, &sizes.second),
+          "cusolverDnXpotrf_bufferSize");
+    return sizes;
+  });
   void* work = ctx.buffer(Slot::workspace, device_bytes);
   void* host_work = ctx.host_workspace(host_bytes);
   int* info = ctx.typed<int>(Slot::info, 1);
@@ -84,21 +89,30 @@ int factor_in_place(Context& ctx, double* A, Index n) {
 double* inverse_from_factor(Context& ctx, double* A, Index n, Index potri_max) {
   int* info = ctx.typed<int>(Slot::info, 1);
   if (n <= potri_max) {
-    int lwork = 0;
-    check(cusolverDnDpotri_bufferSize(ctx.solver, CUBLAS_FILL_MODE_LOWER, static_cast<int>(n), A,
-                                      static_cast<int>(n), &lwork),
-          "cusolverDnDpotri_bufferSize");
+    const int lwork = static_cast<int>(
+        ctx.workspace_sizes(kPotri, n,
+                            [&] {
+                              int count = 0;
+                              check(cusolverDnDpotri_bufferSize(ctx.solver, CUBLAS_FILL_MODE_LOWER,
+                                                                static_cast<int>(n), A,
+                                                                static_cast<int>(n), &count),
+                                    "cusolverDnDpotri_bufferSize");
+                              return Context::WorkspaceSizes{static_cast<std::size_t>(count), 0};
+                            })
+            .first);
     auto* work = ctx.typed<double>(Slot::workspace, static_cast<std::size_t>(std::max(lwork, 1)));
     check(cusolverDnDpotri(ctx.solver, CUBLAS_FILL_MODE_LOWER, static_cast<int>(n), A,
                            static_cast<int>(n), work, lwork, info),
           "cusolverDnDpotri");
     return A;
   }
-  std::size_t device_bytes = 0;
-  std::size_t host_bytes = 0;
-  check(cusolverDnXtrtri_bufferSize(ctx.solver, CUBLAS_FILL_MODE_LOWER, CUBLAS_DIAG_NON_UNIT, n,
-                                    CUDA_R_64F, A, n, &device_bytes, &host_bytes),
-        "cusolverDnXtrtri_bufferSize");
+  const auto [device_bytes, host_bytes] = ctx.workspace_sizes(kTrtri, n, [&] {
+    Context::WorkspaceSizes sizes{0, 0};
+    check(cusolverDnXtrtri_bufferSize(ctx.solver, CUBLAS_FILL_MODE_LOWER, CUBLAS_DIAG_NON_UNIT, n,
+                                      CUDA_R_64F, A, n, &sizes.first, &sizes.second),
+          "cusolverDnXtrtri_bufferSize");
+    return sizes;
+  });
   void* work = ctx.buffer(Slot::workspace, device_bytes);
   void* host_work = ctx.host_workspace(host_bytes);
   check(cusolverDnXtrtri(ctx.solver, CUBLAS_FILL_MODE_LOWER, CUBLAS_DIAG_NON_UNIT, n, CUDA_R_64F, A,

@@ -110,6 +110,11 @@ int main(int argc, char** argv) {
   CLI::App app{
       "prospect: Bayesian optimization of expensive functions (ask/tell from any language)"};
   app.require_subcommand(1);
+  std::string device = "auto";
+  app.add_option("--device", device,
+                 "where the GP's large linear algebra runs: auto (a GPU for large models when "
+                 "one is present), cpu, or cuda (an error without a GPU)")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
 
   int budget = 40;
   std::uint64_t seed = 0;
@@ -218,7 +223,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     StudyLock lock(study);
-    prospect::Optimizer opt = prospect::Optimizer::load(study);
+    prospect::Options run_time;  // run-time settings: the study file holds the rest
+    run_time.device = prospect::device_from_string(device);
+    prospect::Optimizer opt = prospect::Optimizer::load(study, run_time);
     if (ask->parsed()) {
       const auto trials = opt.ask(q);
       opt.save(study);

@@ -41,7 +41,11 @@ if "$prospect" report --study s.json --id 99 --step 1 --value 1 2>err.txt; then
   fail "a report on an unknown trial succeeded"
 fi
 grep -q "trial id" err.txt || fail "unknown trial: message '$(cat err.txt)'"
-"$prospect" ask --study s.json >/dev/null
+"$prospect" --device cpu ask --study s.json >/dev/null
+if "$prospect" --device gpu ask --study s.json 2>err.txt; then
+  fail "an unknown device was accepted"
+fi
+grep -q "device" err.txt || fail "unknown device: message '$(cat err.txt)'"
 id=$(grep -o '"id":[0-9]*' <<<"$("$prospect" show --study s.json | tail -1)" | cut -d: -f2)
 if "$prospect" report --study s.json --id "$id" --step 10 --value 1 2>err.txt; then
   fail "a step beyond max_resource succeeded"
