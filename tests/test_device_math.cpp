@@ -30,8 +30,7 @@ namespace km = prospect::kernels::detail;
 
 namespace {
 
-const std::vector<Profile> kProfiles = {Profile::squared_exponential, Profile::matern12,
-                                        Profile::matern32, Profile::matern52};
+using prospect::test::kProfiles;
 
 /// Points by column, scaled: what the device kernels read.
 Matrix scaled_columns(const Matrix& X, const Vector& inv_l) {

@@ -37,8 +37,7 @@ using prospect::kernels::Vector;
 
 namespace {
 
-const std::vector<Profile> kProfiles = {Profile::squared_exponential, Profile::matern12,
-                                        Profile::matern32, Profile::matern52};
+using prospect::test::kProfiles;
 
 Dataset make_data(Index n, Index d, std::uint64_t seed) {
   std::mt19937_64 rng(seed);

@@ -21,8 +21,7 @@ using prospect::kernels::Vector;
 
 namespace {
 
-const std::vector<Profile> kProfiles = {Profile::squared_exponential, Profile::matern12,
-                                        Profile::matern32, Profile::matern52};
+using prospect::test::kProfiles;
 
 using prospect::test::uniform;
 

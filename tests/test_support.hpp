@@ -5,11 +5,18 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <vector>
 
+#include "prospect/kernels/profile.hpp"
 #include "prospect/params.hpp"
 #include "prospect/space.hpp"
 
 namespace prospect::test {
+
+/// Every radial profile of the stationary kernels.
+inline const std::vector<prospect::kernels::Profile> kProfiles = {
+    prospect::kernels::Profile::squared_exponential, prospect::kernels::Profile::matern12,
+    prospect::kernels::Profile::matern32, prospect::kernels::Profile::matern52};
 
 /// A rows x cols matrix of independent U(0, 1) draws (column-major fill order).
 inline Eigen::MatrixXd uniform(Eigen::Index rows, Eigen::Index cols, std::mt19937_64& rng) {

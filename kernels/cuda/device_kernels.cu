@@ -71,6 +71,19 @@ __device__ inline double warp_sum(double v) {
   return v;
 }
 
+/// The sum of v over the block (kThreads threads), valid in thread 0: warp sums, then
+/// thread 0 adds the kWarps partials in order. Every thread must call it.
+__device__ inline double block_sum(double v) {
+  __shared__ double warp_totals[kWarps];
+  v = warp_sum(v);
+  if (threadIdx.x % 32 == 0) warp_totals[threadIdx.x / 32] = v;
+  __syncthreads();
+  double total = 0.0;
+  if (threadIdx.x == 0)
+    for (int w = 0; w < kWarps; ++w) total += warp_totals[w];
+  return total;
+}
+
 /// Tile t of the lower triangle of tiles (row tile >= column tile), row-major order.
 __device__ inline void tile_of(std::int64_t t, std::int64_t& ti, std::int64_t& tj) {
   std::int64_t r =
@@ -126,34 +139,20 @@ __global__ void contraction_kernel(const double* Z, std::int64_t n, int d, const
 /// a fixed stride and a fixed tree.
 __global__ void reduce_partials_kernel(const double* partial, std::int64_t blocks, int width,
                                        double* out) {
-  __shared__ double warp_totals[kWarps];
   const int k = blockIdx.x;
   double acc = 0.0;
   for (std::int64_t b = threadIdx.x; b < blocks; b += kThreads) acc += partial[b * width + k];
-  acc = warp_sum(acc);
-  if (threadIdx.x % 32 == 0) warp_totals[threadIdx.x / 32] = acc;
-  __syncthreads();
-  if (threadIdx.x == 0) {
-    double total = 0.0;
-    for (int w = 0; w < kWarps; ++w) total += warp_totals[w];
-    out[k] = total;
-  }
+  const double total = block_sum(acc);
+  if (threadIdx.x == 0) out[k] = total;
 }
 
 __global__ void log_determinants_kernel(const double* L, std::int64_t n, std::int64_t ld,
                                         std::int64_t stride, double* out) {
-  __shared__ double warp_totals[kWarps];
   const std::int64_t b = blockIdx.x;
   double acc = 0.0;
   for (std::int64_t i = threadIdx.x; i < n; i += kThreads) acc += log(L[b * stride + i + i * ld]);
-  acc = warp_sum(acc);
-  if (threadIdx.x % 32 == 0) warp_totals[threadIdx.x / 32] = acc;
-  __syncthreads();
-  if (threadIdx.x == 0) {
-    double total = 0.0;
-    for (int w = 0; w < kWarps; ++w) total += warp_totals[w];
-    out[b] = 2.0 * total;
-  }
+  const double total = block_sum(acc);
+  if (threadIdx.x == 0) out[b] = 2.0 * total;
 }
 
 /// One warp per column.

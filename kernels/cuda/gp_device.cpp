@@ -128,6 +128,15 @@ double* inverse_from_factor(Context& ctx, double* A, Index n, Index potri_max) {
   return C;
 }
 
+/// One call's hold on a device: its context, locked and current on this thread.
+struct Session {
+  Context& ctx;
+  std::lock_guard<std::mutex> lock;
+  explicit Session(int device_id) : ctx(Context::get(device_id)), lock(ctx.mutex) {
+    ctx.activate();
+  }
+};
+
 std::string describe_jitter(Index n, double jitter, int info) {
   std::ostringstream msg;
   msg << "GPU Cholesky: the " << n << " x " << n
@@ -183,9 +192,8 @@ StationaryObjectiveOutput stationary_objective(int device_id, const StationaryOb
   const Index n = X.rows();
   const Index d = X.cols();
   require_dimension(d, "gpu::stationary_objective");
-  Context& ctx = Context::get(device_id);
-  const std::lock_guard<std::mutex> lock(ctx.mutex);
-  ctx.activate();
+  const Session session(device_id);
+  Context& ctx = session.ctx;
   StationaryObjectiveOutput out;
   Timings& t = out.timings;
   PhaseTimer timer(ctx.stream);
@@ -267,9 +275,8 @@ Timings stationary_predict(int device_id, const StationaryPredictionInput& in,
   const Index d = X.cols();
   const Index m = candidates.rows();
   require_dimension(d, "gpu::stationary_predict");
-  Context& ctx = Context::get(device_id);
-  const std::lock_guard<std::mutex> lock(ctx.mutex);
-  ctx.activate();
+  const Session session(device_id);
+  Context& ctx = session.ctx;
   Timings t;
   PhaseTimer timer(ctx.stream);
 
@@ -323,9 +330,8 @@ Timings cholesky_solve_batched(int device_id, MatrixCRef A, MatrixCRef B, Index 
                                Vector& log_det, std::vector<int>& info) {
   const Index n = A.rows();
   const Index k = batch > 0 ? B.cols() / batch : 0;
-  Context& ctx = Context::get(device_id);
-  const std::lock_guard<std::mutex> lock(ctx.mutex);
-  ctx.activate();
+  const Session session(device_id);
+  Context& ctx = session.ctx;
   Timings t;
   PhaseTimer timer(ctx.stream);
   const std::size_t a_count = static_cast<std::size_t>(n) * n * batch;
@@ -383,9 +389,8 @@ Matrix stationary_matrix(int device_id, kernels::Profile profile, MatrixCRef X1,
                          const Vector& inverse_lengthscales, double outputscale) {
   const Index d = X1.cols();
   require_dimension(d, "gpu::stationary_matrix");
-  Context& ctx = Context::get(device_id);
-  const std::lock_guard<std::mutex> lock(ctx.mutex);
-  ctx.activate();
+  const Session session(device_id);
+  Context& ctx = session.ctx;
   const Index n1 = X1.rows();
   const Index n2 = X2.rows();
   auto* raw = ctx.typed<double>(Slot::vector_a, static_cast<std::size_t>(std::max(n1, n2) * d));
@@ -405,9 +410,8 @@ Matrix stationary_matrix(int device_id, kernels::Profile profile, MatrixCRef X1,
 }
 
 double time_cholesky(int device_id, Index n, int repeats) {
-  Context& ctx = Context::get(device_id);
-  const std::lock_guard<std::mutex> lock(ctx.mutex);
-  ctx.activate();
+  const Session session(device_id);
+  Context& ctx = session.ctx;
   constexpr int d = 6;
   std::mt19937_64 gen(12345);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
