@@ -2,10 +2,10 @@
 // Without one (or in a build without the CUDA part) the executable prints why and exits
 // 77, which ctest reports as skipped. scripts/gpu-check.sh runs it on a GPU machine.
 //
-// Tolerances (docs/gpu.md): kernel matrices 1e-14 absolute; log-likelihood 1e-10
-// relative; its gradient 1e-7 relative to its norm (K^{-1} from a different
-// factorization order); predictions 1e-9 absolute in standardized units; batched
-// solves 1e-10 relative; KG values 1e-7.
+// Tolerances (docs/gpu.md): kernel matrices 1e-14 absolute; log-likelihood 1e-9
+// relative; its gradient 1e-6 relative to its norm (K^{-1} from a different
+// factorization order, amplified by cond(K)); predictions 1e-9 of the data's scale;
+// batched solves 1e-10 relative; fitted optimum 1e-5; KG values 1e-7.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
@@ -102,8 +102,8 @@ TEST_CASE("GP log-likelihood and gradient on the device match the CPU path") {
       Vector g_gpu;
       const double f_cpu = models.cpu.objective(at, &g_cpu);
       const double f_gpu = models.gpu.objective(at, &g_gpu);
-      CHECK(f_gpu == doctest::Approx(f_cpu).epsilon(1e-10));
-      CHECK((g_gpu - g_cpu).norm() <= 1e-7 * (1.0 + g_cpu.norm()));
+      CHECK(f_gpu == doctest::Approx(f_cpu).epsilon(1e-9));
+      CHECK((g_gpu - g_cpu).norm() <= 1e-6 * (1.0 + g_cpu.norm()));
     }
   }
 }
@@ -180,7 +180,7 @@ TEST_CASE("a GP fitted on the device reaches the CPU fit's optimum") {
   gpu.fit(data, 0);
   MESSAGE("CPU fit: " << cpu.summary().brief_report());
   MESSAGE("GPU fit: " << gpu.summary().brief_report());
-  CHECK(gpu.summary().objective == doctest::Approx(cpu.summary().objective).epsilon(1e-6));
+  CHECK(gpu.summary().objective == doctest::Approx(cpu.summary().objective).epsilon(1e-5));
 }
 
 TEST_CASE("predictions for many candidates on the device match the CPU path") {

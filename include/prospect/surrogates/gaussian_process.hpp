@@ -91,7 +91,7 @@ struct GaussianProcessOptions {
   kernels::CholeskyOptions cholesky{};
   /// Where the O(n^3) likelihood evaluations and large predictions run (device.hpp). The
   /// GPU path covers stationary kernels (kernels::Stationary) of dimension <= 32 and
-  /// agrees with the CPU path to about 1e-9 relative in the objective and 1e-7 in its
+  /// agrees with the CPU path to 1e-9 relative in the objective and 1e-6 in its
   /// gradient (docs/gpu.md); other kernels always run on the CPU.
   DeviceOptions device{};
   /// OpenMP threads for the restarts (0: one thread below 128 observations, OpenMP's
