@@ -12,8 +12,9 @@
 #                                        dependencies (it needs only the CUDA libraries)
 #   scripts/gpu-check.sh --from-bundle DIR   run a bundle made by --bundle (no build)
 #
-# Options: --quick (small benchmark sizes), --out DIR (where the table and the logs go;
-# default results/gpu-check). Environment: PROSPECT_CUDA_ARCHITECTURES (default "90",
+# Options: --quick (small benchmark sizes), --memcheck (first run the GPU tests, all but
+# the fit, under compute-sanitizer's memcheck, at most 3 minutes), --out DIR (where the
+# table and the logs go; default results/gpu-check). Environment: PROSPECT_CUDA_ARCHITECTURES (default "90",
 # Hopper; "80;90" adds Ampere), JOBS (build jobs, default nproc).
 # Exit status: non-zero when a test fails or the benchmark cannot run; a target the
 # benchmark misses is reported in the table, not as a failure.
@@ -22,12 +23,14 @@ cd "$(dirname "$0")/.."
 mode=build
 bundle=""
 quick=""
+memcheck=""
 out=results/gpu-check
 while [ $# -gt 0 ]; do
   case "$1" in
     --bundle) mode=bundle; bundle="$2"; shift 2 ;;
     --from-bundle) mode=from-bundle; bundle="$2"; shift 2 ;;
     --quick) quick="--quick"; shift ;;
+    --memcheck) memcheck=1; shift ;;
     --out) out="$2"; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "gpu-check: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -102,6 +105,18 @@ status=0
 step "CPU tests of the shared element math"
 "$(exe test_device_math)" >"$out/test_device_math.log" 2>&1 || { status=1; tail -30 "$out/test_device_math.log"; }
 tail -3 "$out/test_device_math.log"
+if [ -n "$memcheck" ]; then
+  step "GPU tests under compute-sanitizer memcheck"
+  if command -v compute-sanitizer >/dev/null; then
+    timeout 180 compute-sanitizer --tool memcheck --leak-check no --error-exitcode 3 \
+      "$(exe test_gpu)" --test-case-exclude='*fitted*' >"$out/memcheck.log" 2>&1
+    rc=$?
+    tail -5 "$out/memcheck.log"
+    [ $rc -eq 0 ] || { echo "memcheck: exit $rc (124: timed out)"; [ $rc -eq 124 ] || status=1; }
+  else
+    echo "memcheck: compute-sanitizer not found; skipped"
+  fi
+fi
 step "GPU tests"
 "$(exe test_gpu)" >"$out/test_gpu.log" 2>&1
 rc=$?
