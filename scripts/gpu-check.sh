@@ -118,15 +118,17 @@ if [ -n "$memcheck" ]; then
   fi
 fi
 step "GPU tests"
-"$(exe test_gpu)" >"$out/test_gpu.log" 2>&1
+# Time limits per step, so that one hang cannot spend the whole device lease.
+timeout 240 "$(exe test_gpu)" >"$out/test_gpu.log" 2>&1
 rc=$?
 if [ $rc -eq 77 ]; then
   echo "gpu-check: no usable CUDA device: $(head -1 "$out/test_gpu.log")" >&2; exit 1
 elif [ $rc -ne 0 ]; then
-  status=1; tail -40 "$out/test_gpu.log"
+  status=1; [ $rc -eq 124 ] && echo "test_gpu: timed out after 240 s"; tail -40 "$out/test_gpu.log"
 fi
 tail -4 "$out/test_gpu.log"
 step "GPU benchmark"
-"$(exe bench_gpu)" $quick --out "$out/gpu.json" 2>"$out/bench_gpu.log" | tee "$out/gpu-table.md" || status=1
+timeout 300 "$(exe bench_gpu)" $quick --out "$out/gpu.json" 2>"$out/bench_gpu.log" |
+  tee "$out/gpu-table.md" || { status=1; tail -20 "$out/bench_gpu.log"; }
 step "done (tests $([ $status -eq 0 ] && echo passed || echo FAILED)); table: $out/gpu-table.md"
 exit $status
