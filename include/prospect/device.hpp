@@ -31,9 +31,9 @@ enum class Device {
 /// Parses the names above; throws prospect::InvalidArgument naming the value.
 [[nodiscard]] Device device_from_string(const std::string& name);
 
-/// Where and from what size the GPU takes over. The defaults are the sizes from which the
-/// GPU path was faster end to end (transfers included) on an H200 against 16 CPU cores;
-/// bench/bench_gpu prints the crossover on the machine at hand.
+/// Where and from what size the GPU takes over. The defaults are estimates of where the
+/// device's O(n^3) speed outweighs its transfer and launch costs, not yet measured on a
+/// device (docs/gpu.md); bench/bench_gpu times both paths on the machine at hand.
 struct DeviceOptions {
   DeviceOptions() = default;
   /// Implicit, so that `options.device = Device::cuda` reads as it says.
