@@ -222,8 +222,7 @@ int main(int argc, char** argv) {
                  "joint or sequential: how ask(Q) picks Q points with a joint acquisition");
   app.add_option("--gp-restarts", std::get<prospect::surrogates::GP>(base.surrogate).gp.restarts,
                  "GP fit L-BFGS starts");
-  app.add_option("--nugget",
-                 std::get<prospect::surrogates::GP>(base.surrogate).gp.noiseless_nugget,
+  app.add_option("--nugget", std::get<prospect::surrogates::GP>(base.surrogate).gp.noiseless_nugget,
                  "with --noiseless: the fixed nugget (standardized variance)");
   prospect::acquisition::UCB ucb;
   prospect::acquisition::KG kg_options;

@@ -155,24 +155,7 @@ void fill_input_gradient(const Vector& zx, const Matrix& Z, const Vector& inv_l,
   }
 }
 
-/// Calls fn.template operator()<P>() for the runtime profile.
-template <class Fn>
-void dispatch(Profile p, Fn&& fn) {
-  switch (p) {
-    case Profile::squared_exponential:
-      fn.template operator()<Profile::squared_exponential>();
-      return;
-    case Profile::matern12:
-      fn.template operator()<Profile::matern12>();
-      return;
-    case Profile::matern32:
-      fn.template operator()<Profile::matern32>();
-      return;
-    case Profile::matern52:
-      fn.template operator()<Profile::matern52>();
-      return;
-  }
-}
+using detail::dispatch;
 
 void check_bound(double lower, double upper, const char* lower_name, const char* upper_name) {
   if (!(lower > 0.0) || !(upper > lower) || !std::isfinite(upper)) {

@@ -138,6 +138,26 @@ PROSPECT_HD inline double posterior_variance(double prior_variance, double expla
   return v > min_variance ? v : min_variance;
 }
 
+/// Calls fn.template operator()<P>() for the runtime profile (host code: the loops of
+/// kernels/stationary.cpp and the kernel emulation of the tests).
+template <class Fn>
+void dispatch(Profile p, Fn&& fn) {
+  switch (p) {
+    case Profile::squared_exponential:
+      fn.template operator()<Profile::squared_exponential>();
+      return;
+    case Profile::matern12:
+      fn.template operator()<Profile::matern12>();
+      return;
+    case Profile::matern32:
+      fn.template operator()<Profile::matern32>();
+      return;
+    case Profile::matern52:
+      fn.template operator()<Profile::matern52>();
+      return;
+  }
+}
+
 /// Runtime dispatch for callers outside hot loops (tests, single evaluations).
 PROSPECT_HD inline void profile_value_and_factor(Profile p, double r2, double& g, double& f) {
   switch (p) {

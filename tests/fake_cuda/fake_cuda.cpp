@@ -301,27 +301,7 @@ namespace prospect::gpu::launch {
 namespace km = prospect::kernels::detail;
 using prospect::kernels::Profile;
 
-namespace {
-
-template <class Fn>
-void with_profile(Profile p, Fn&& fn) {
-  switch (p) {
-    case Profile::squared_exponential:
-      fn.template operator()<Profile::squared_exponential>();
-      return;
-    case Profile::matern12:
-      fn.template operator()<Profile::matern12>();
-      return;
-    case Profile::matern32:
-      fn.template operator()<Profile::matern32>();
-      return;
-    case Profile::matern52:
-      fn.template operator()<Profile::matern52>();
-      return;
-  }
-}
-
-}  // namespace
+using km::dispatch;
 
 cudaError_t scale_points(const double* X, const double* inv_l, double* Z, std::int64_t n, int d,
                          std::int64_t batch, std::int64_t stride_x, std::int64_t stride_l,
@@ -337,7 +317,7 @@ cudaError_t kernel_matrix(Profile profile, const double* Z1, std::int64_t n1, co
                           std::int64_t ld, std::int64_t batch, std::int64_t stride_z1,
                           std::int64_t stride_z2, std::int64_t stride_k, cudaStream_t) {
   if (d < 1 || d > kMaxDimension) return cudaErrorInvalidValue;
-  with_profile(profile, [&]<Profile P>() {
+  dispatch(profile, [&]<Profile P>() {
     for (std::int64_t b = 0; b < batch; ++b)
       for (std::int64_t j = 0; j < n2; ++j)
         for (std::int64_t i = 0; i < n1; ++i)
@@ -368,7 +348,7 @@ cudaError_t contract_gradient(Profile profile, const double* Z, std::int64_t n, 
                               double* out, cudaStream_t) {
   if (d < 1 || d > kMaxDimension) return cudaErrorInvalidValue;
   for (int k = 0; k < d + 2; ++k) out[k] = 0.0;
-  with_profile(profile, [&]<Profile P>() {
+  dispatch(profile, [&]<Profile P>() {
     const double g0 = km::ProfileMath<P>::value(0.0);
     for (std::int64_t col = 0; col < n; ++col) {
       for (std::int64_t row = col; row < n; ++row) {
