@@ -39,36 +39,14 @@ Matrix scaled_columns(const Matrix& X, const Vector& inv_l) {
   return Z;
 }
 
-template <Profile P>
-double entry(const double* a, const double* b, int d, double s) {
-  return km::kernel_entry<P>(a, b, d, s);
-}
-
 double entry_of(Profile p, const double* a, const double* b, int d, double s) {
-  switch (p) {
-    case Profile::squared_exponential:
-      return entry<Profile::squared_exponential>(a, b, d, s);
-    case Profile::matern12:
-      return entry<Profile::matern12>(a, b, d, s);
-    case Profile::matern32:
-      return entry<Profile::matern32>(a, b, d, s);
-    case Profile::matern52:
-      return entry<Profile::matern52>(a, b, d, s);
-  }
-  return 0.0;
+  double v = 0.0;
+  km::dispatch(p, [&]<Profile P>() { v = km::kernel_entry<P>(a, b, d, s); });
+  return v;
 }
 
 void accumulate_of(Profile p, const double* a, const double* b, int d, double w, double* acc) {
-  switch (p) {
-    case Profile::squared_exponential:
-      return km::accumulate_pair<Profile::squared_exponential>(a, b, d, w, acc);
-    case Profile::matern12:
-      return km::accumulate_pair<Profile::matern12>(a, b, d, w, acc);
-    case Profile::matern32:
-      return km::accumulate_pair<Profile::matern32>(a, b, d, w, acc);
-    case Profile::matern52:
-      return km::accumulate_pair<Profile::matern52>(a, b, d, w, acc);
-  }
+  km::dispatch(p, [&]<Profile P>() { km::accumulate_pair<P>(a, b, d, w, acc); });
 }
 
 /// The device contraction (kernels/cuda/device_kernels.cu) replayed on the CPU: tiles of

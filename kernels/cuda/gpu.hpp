@@ -21,10 +21,10 @@
 
 namespace prospect::gpu {
 
-using Matrix = Eigen::MatrixXd;
-using Vector = Eigen::VectorXd;
-using MatrixCRef = Eigen::Ref<const Eigen::MatrixXd>;
-using VectorCRef = Eigen::Ref<const Eigen::VectorXd>;
+using kernels::Matrix;
+using kernels::MatrixCRef;
+using kernels::Vector;
+using kernels::VectorCRef;
 
 /// True when this build has the CUDA part.
 [[nodiscard]] bool built();
