@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "acquisition/smoothed_improvement.hpp"
 #include "prospect/acquisition/qmc.hpp"
 #include "prospect/detail/format.hpp"
 #include "prospect/errors.hpp"
@@ -82,63 +83,6 @@ void check_posterior(const JointPosterior& jp, Eigen::Index m, const std::string
     throw NumericalError(who + ": surrogate \"" + model.name() +
                          "\" returned a non-finite joint posterior mean or covariance");
   }
-}
-
-// log fatplus(z; tau) = log(tau [softplus(z/tau) + 0.1 / (1 + (z/tau)^2)]) and its
-// derivative in z (ALGORITHMS.md §2.3(c)): the Cauchy term keeps value and gradient
-// alive far below the ReLU's kink.
-struct LogFatplus {
-  double value;
-  double derivative;
-};
-
-// log_tau = log(tau) is passed in: the function runs N (p + q) times per evaluation.
-LogFatplus log_fatplus(double z, double tau, double log_tau) {
-  const double x = z / tau;
-  if (x < -745.0) {
-    // The common case (no improvement by far): softplus underflows to 0, so
-    // f = 0.1 c with c = 1 / (1 + x^2) and df/f = -2 x c; one log, no exp.
-    const double c = 1.0 / (1.0 + x * x);
-    return {log_tau + std::log(0.1 * c), -2.0 * x * c / tau};
-  }
-  // exp underflows below -745; skipping the call there avoids libm's slow underflow path.
-  const double e = std::abs(x) < 745.0 ? std::exp(-std::abs(x)) : 0.0;
-  // log1p(e) = e to double precision below 1e-17 (|x| > 39), the common case.
-  const double softplus = std::max(x, 0.0) + (e < 1e-17 ? e : std::log1p(e));
-  const double sigmoid = x >= 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-  const double c = 1.0 / (1.0 + x * x);
-  const double f = softplus + 0.1 * c;
-  const double df = sigmoid - 0.2 * x * c * c;
-  return {log_tau + std::log(f), df / (f * tau)};
-}
-
-// fatmax(v; tau) = M + tau log sum_j p((M - v_j) / tau), p(t) = 2 / (2 + 2t + t^2),
-// M = max v, with dv = d fatmax / d v (sums to 1). p'(0) = -1 makes it C^1 at ties.
-// dp is scratch of v's size.
-double fatmax(const std::vector<double>& v, double tau, std::vector<double>& dv,
-              std::vector<double>& dp) {
-  const std::size_t r = v.size();
-  const std::size_t k = static_cast<std::size_t>(std::max_element(v.begin(), v.end()) - v.begin());
-  const double M = v[k];
-  if (M == -std::numeric_limits<double>::infinity()) {
-    std::fill(dv.begin(), dv.end(), 0.0);
-    return M;
-  }
-  double S = 0.0, SP = 0.0;
-  for (std::size_t j = 0; j < r; ++j) {
-    const double t = (M - v[j]) / tau;
-    double p = 0.0;
-    dp[j] = 0.0;
-    if (std::isfinite(t)) {
-      p = 2.0 / (2.0 + 2.0 * t + t * t);
-      dp[j] = -p * p * (1.0 + t);
-    }
-    S += p;
-    SP += dp[j];
-  }
-  for (std::size_t j = 0; j < r; ++j) dv[j] = -dp[j] / S;
-  dv[k] += 1.0 + SP / S;
-  return M + tau * std::log(S);
 }
 
 // The rows i of X with keep[i] set, in their original order.
@@ -409,36 +353,11 @@ double MonteCarloAcquisition::reduce(const Matrix& Y, Matrix* Y_bar) const {
     tau_max = o2.tau_max;
   }
   const double log_tau = std::log(tau_relu);
-  const auto ur = static_cast<std::size_t>(r);
-  std::vector<double> l(ur), dl(ur), dv(ur), dp(ur);
   Vector a(N);
-  for (Eigen::Index i = 0; i < N; ++i) {
-    for (Eigen::Index j = 0; j < r; ++j) {
-      const LogFatplus lf = log_fatplus(Y(i, j) - best_[i], tau_relu, log_tau);
-      l[static_cast<std::size_t>(j)] = lf.value;
-      dl[static_cast<std::size_t>(j)] = lf.derivative;
-    }
-    a[i] = fatmax(l, tau_max, dv, dp);
-    if (Y_bar != nullptr) {
-      for (Eigen::Index j = 0; j < r; ++j) {
-        const auto uj = static_cast<std::size_t>(j);
-        (*Y_bar)(i, j) = dv[uj] * dl[uj];
-      }
-    }
+  if (!smoothed::log_terms_packed(Y, best_, tau_relu, log_tau, tau_max, a, Y_bar)) {
+    smoothed::log_terms_rows(Y, best_, tau_relu, log_tau, tau_max, a, Y_bar);
   }
-  const double M = a.maxCoeff();
-  if (M == -std::numeric_limits<double>::infinity()) {
-    if (Y_bar != nullptr) Y_bar->setZero();
-    return M;
-  }
-  Vector w(N);
-  for (Eigen::Index i = 0; i < N; ++i) w[i] = a[i] - M > -745.0 ? std::exp(a[i] - M) : 0.0;
-  const double S = w.sum();
-  if (Y_bar != nullptr) {
-    // d logmeanexp / d a_i = softmax weight of sample i.
-    for (Eigen::Index i = 0; i < N; ++i) Y_bar->row(i) *= w[i] / S;
-  }
-  return M + std::log(S) - std::log(static_cast<double>(N));
+  return smoothed::log_mean_exp(a, Y_bar);
 }
 
 // Sample-based surrogates: the samples are the model's S functions (all of them, so the
