@@ -134,7 +134,10 @@ double log_mean_exp(const Vector& a, Matrix* Y_bar) {
     return M;
   }
   const Eigen::ArrayXd shifted = a.array() - M;
-  const Eigen::ArrayXd w = (shifted > -745.0).select(shifted.exp(), 0.0);
+  // exp first, then the select: a select over exp() would be evaluated one scalar exp at a
+  // time.
+  const Eigen::ArrayXd e = shifted.exp();
+  const Eigen::ArrayXd w = (shifted > -745.0).select(e, 0.0);
   const double S = w.sum();
   if (Y_bar != nullptr) Y_bar->array().colwise() *= w / S;
   return M + std::log(S) - std::log(N);
