@@ -3,7 +3,8 @@
 // For each function and seed: n_initial Sobol points then model-based asks up to the
 // budget (default 10 + 40). Simple regret after each evaluation: on a deterministic
 // function the best evaluated value (as the peers report it); with noise the TRUE value
-// of the recommended point (Optimizer::best(), by posterior mean). A random-search
+// of the recommended point (Optimizer::best(), by posterior mean; --recommend model: the
+// posterior mean's maximizer over the space, Optimizer::recommend()). A random-search
 // baseline runs on the same seeds. Writes one CSV row per (method, function, seed, evaluation) and
 // prints a table of the final regret (median and quartiles over seeds) and the median ask() time.
 //
@@ -103,7 +104,7 @@ prospect::Space make_space(const prospect::bench::TestFunction& f) {
 Run run_prospect(const prospect::bench::TestFunction& f, int seed, int budget, int n_initial,
                  double noise_std, bool noiseless, const std::string& acquisition, int threads,
                  const std::string& kernel, const prospect::Options& base, int batch,
-                 const std::vector<int>& report_at) {
+                 const std::vector<int>& report_at, bool model_recommendation) {
   prospect::Options options = base;
   options.seed = static_cast<std::uint64_t>(seed);
   options.n_initial = n_initial;
@@ -122,7 +123,7 @@ Run run_prospect(const prospect::bench::TestFunction& f, int seed, int budget, i
   prospect::Optimizer opt(make_space(f), options);
   prospect::Rng noise_rng(prospect::derive_seed(static_cast<std::uint64_t>(seed), 777));
   Run run{"prospect-" + acquisition + (batch > 1 ? "-q" + std::to_string(batch) : "") +
-              (noiseless ? "-noiseless" : ""),
+              (noiseless ? "-noiseless" : "") + (model_recommendation ? "-rec-model" : ""),
           f.name,
           seed,
           {},
@@ -150,7 +151,9 @@ Run run_prospect(const prospect::bench::TestFunction& f, int seed, int budget, i
         run.regret.push_back(best_seen - f.optimum);
       } else if (report_at.empty() || evaluation == budget ||
                  std::find(report_at.begin(), report_at.end(), evaluation) != report_at.end()) {
-        run.regret.push_back(f.f(opt.best().params.values()) - f.optimum);
+        const prospect::Params recommended =
+            model_recommendation ? opt.recommend().params : opt.best().params;
+        run.regret.push_back(f.f(recommended.values()) - f.optimum);
       } else {
         run.regret.push_back(NAN);
       }
@@ -185,6 +188,7 @@ int main(int argc, char** argv) {
   std::string noise_text = "0";
   std::vector<int> report_at;
   bool noiseless = false, no_random = false;
+  std::string recommend = "best";
   std::string acquisition = "logei", out = "bench/results/prospect", kernel = "matern52";
   app.add_option("--functions", functions, "comma-separated names, or 'all'");
   app.add_option("--seeds", seeds, "number of seeds")->check(CLI::PositiveNumber);
@@ -201,6 +205,11 @@ int main(int argc, char** argv) {
                  "(comma-separated; the last evaluation always is); default: every one")
       ->delimiter(',');
   app.add_flag("--noiseless", noiseless, "declare the objective noiseless (Noise::none)");
+  app.add_option("--recommend", recommend,
+                 "with noise, the point scored: best (the evaluated point of best posterior "
+                 "mean, Optimizer::best) or model (the posterior mean's maximizer over the "
+                 "space, Optimizer::recommend); method name suffix -rec-model")
+      ->check(CLI::IsMember({"best", "model"}));
   app.add_option("--acquisition", acquisition,
                  "any name acquisition_from_string knows (logei, ei, ucb, pi, logpi, ...)");
   app.add_option("--kernel", kernel, "se, matern12, matern32, matern52");
@@ -286,7 +295,7 @@ int main(int argc, char** argv) {
     for (int s = first_seed; s < first_seed + seeds; ++s) {
       std::vector<Run> these;
       these.push_back(run_prospect(f, s, budget, n_initial, noise_of(name), noiseless, acquisition,
-                                   threads, kernel, base, batch, report_at));
+                                   threads, kernel, base, batch, report_at, recommend == "model"));
       if (!no_random) these.push_back(run_random(f, s, budget));
       for (auto& r : these) {
         for (std::size_t i = 0; i < r.regret.size(); ++i) {
