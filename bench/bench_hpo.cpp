@@ -14,7 +14,8 @@
 //
 // Problems:
 //   hartmann6_t3   Hartmann-6 (minimized, optimum -3.32237) observed with Student-t noise of
-//                  3 degrees of freedom and scale 0.1 (sd 0.17); no learning curve: one step
+//                  3 degrees of freedom and scale 0.1 (sd 0.17; --noise-scale S for another
+//                  scale, both Hartmann problems); no learning curve: one step
 //                  per trial, so ASHA has nothing to stop and the budget counts evaluations.
 //   lc_hartmann6   Hartmann-6 learning curves over r = 1..27 steps:
 //                  y(x, r) = H6(x) + 0.2 (1 + x6 - x1) g(r) + 0.1 t3,
@@ -123,6 +124,9 @@ class HartmannCurve final : public Training {
   long r_ = 0;
 };
 
+// --noise-scale: the scale of the Student-t(3) noise of the Hartmann-6 problems.
+double g_noise_scale = 0.1;
+
 Problem hartmann_problem(const std::string& name, long max_resource, long budget) {
   Problem p;
   p.name = name;
@@ -131,7 +135,7 @@ Problem hartmann_problem(const std::string& name, long max_resource, long budget
   p.budget = budget;
   p.optimum = prospect::bench::function("hartmann6").optimum;
   p.start = [max_resource](const prospect::Params& params, std::uint64_t seed) {
-    return std::make_unique<HartmannCurve>(values_of(params), max_resource, 0.1, seed);
+    return std::make_unique<HartmannCurve>(values_of(params), max_resource, g_noise_scale, seed);
   };
   p.truth = [](const prospect::Params& params, double) {
     return prospect::bench::function("hartmann6").f(values_of(params));
@@ -262,6 +266,9 @@ int main(int argc, char** argv) {
   app.add_option("--methods", methods, "comma-separated searchers: random, gp, cqr");
   app.add_option("--seeds", seeds, "seeds 0..seeds-1")->check(CLI::PositiveNumber);
   app.add_option("--out", out, "output directory (CSV per problem)");
+  app.add_option("--noise-scale", g_noise_scale,
+                 "scale of the Student-t(3) noise of hartmann6_t3 and lc_hartmann6 (default 0.1)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--n-initial", g_n_initial,
                  "initial design size (0: the study's default, max(2 (d + 1), 5))")
       ->check(CLI::NonNegativeNumber);

@@ -281,10 +281,20 @@ int main(int argc, char** argv) {
     std::stringstream ss(functions);
     for (std::string n; std::getline(ss, n, ',');) names.push_back(n);
   }
+  // Every name is checked before the first run, not when its turn comes hours later.
+  for (const auto& name : names) {
+    try {
+      (void)prospect::bench::function(name);
+    } catch (const std::exception& e) {
+      std::cerr << "bench_regret: --functions: " << e.what() << "\n";
+      return 2;
+    }
+  }
   std::filesystem::create_directories(out);
   const std::string tag = "prospect-" + acquisition +
                           (batch > 1 ? "-q" + std::to_string(batch) : "") +
-                          (noiseless ? "-noiseless" : "");
+                          (noiseless ? "-noiseless" : "") +
+                          (recommend == "model" ? "-rec-model" : "");
   const std::string csv_path = out + "/" + tag + ".csv";
   std::ofstream csv(csv_path);
   csv << "method,function,seed,evaluation,regret,ask_seconds\n";
