@@ -50,6 +50,10 @@ struct DiscreteKGResult {
 [[nodiscard]] DiscreteKGResult discrete_knowledge_gradient(VectorCRef a, VectorCRef b);
 
 /// Options of the one-shot knowledge gradient (BoTorch qKnowledgeGradient semantics).
+/// KG spends evaluations where they inform the posterior mean, not on the optimum
+/// itself: take its answer from Optimizer::recommend() (the posterior mean's maximizer),
+/// not best() (the best evaluated point). On noisy Hartmann-6 that is 0.142 against 0.221
+/// median regret (docs/benchmarks.md, issue #3).
 struct KG {
   /// Number of fantasies F (QMC base samples); the optimizer also searches F fantasy
   /// maximizers, F * d auxiliary coordinates. In [1, 4096].
