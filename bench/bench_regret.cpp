@@ -291,10 +291,9 @@ int main(int argc, char** argv) {
     }
   }
   std::filesystem::create_directories(out);
-  const std::string tag = "prospect-" + acquisition +
-                          (batch > 1 ? "-q" + std::to_string(batch) : "") +
-                          (noiseless ? "-noiseless" : "") +
-                          (recommend == "model" ? "-rec-model" : "");
+  const std::string tag =
+      "prospect-" + acquisition + (batch > 1 ? "-q" + std::to_string(batch) : "") +
+      (noiseless ? "-noiseless" : "") + (recommend == "model" ? "-rec-model" : "");
   const std::string csv_path = out + "/" + tag + ".csv";
   std::ofstream csv(csv_path);
   csv << "method,function,seed,evaluation,regret,ask_seconds\n";
