@@ -93,9 +93,11 @@ int main(int argc, char** argv) {
   app.add_option("--acquisitions", specs, "label=name:q, comma-separated")->delimiter(',');
   app.add_option("--reps", reps, "repetitions (median)")->check(CLI::PositiveNumber);
   app.add_option("--threads", threads, "OpenMP threads (0: default)");
-  std::string batch_selection = "joint";
-  app.add_option("--batch-selection", batch_selection,
-                 "joint or sequential: how ask(q) picks q points with a joint acquisition");
+  std::string batch_selection = prospect::to_string(prospect::Options{}.batch_selection);
+  app.add_option(
+      "--batch-selection", batch_selection,
+      "joint or sequential: how ask(q) picks q points with a joint acquisition (default: "
+      "the library's, sequential)");
   app.add_option("--out", out, "output directory");
   CLI11_PARSE(app, argc, argv);
 

@@ -226,9 +226,11 @@ int main(int argc, char** argv) {
                  std::get<prospect::surrogates::GP>(base.surrogate).kernel_options.max_lengthscale,
                  "upper bound of the GP lengthscales (unit cube)");
   app.add_option("--priors", priors, "GP prior preset: botorch, botorch_legacy, none");
-  std::string batch_selection = "joint";
-  app.add_option("--batch-selection", batch_selection,
-                 "joint or sequential: how ask(Q) picks Q points with a joint acquisition");
+  std::string batch_selection = prospect::to_string(prospect::Options{}.batch_selection);
+  app.add_option(
+      "--batch-selection", batch_selection,
+      "joint or sequential: how ask(Q) picks Q points with a joint acquisition (default: "
+      "the library's, sequential)");
   app.add_option("--gp-restarts", std::get<prospect::surrogates::GP>(base.surrogate).gp.restarts,
                  "GP fit L-BFGS starts");
   app.add_option("--nugget", std::get<prospect::surrogates::GP>(base.surrogate).gp.noiseless_nugget,
