@@ -169,6 +169,12 @@ Eigen::Index MonteCarloAcquisition::samples() const {
   return std::visit([](const auto& o) { return static_cast<Eigen::Index>(o.samples); }, options_);
 }
 
+std::pair<double, double> MonteCarloAcquisition::temperatures() const {
+  if (const auto* o = std::get_if<qLogEI>(&options_)) return {o->tau_relu, o->tau_max};
+  if (const auto* o = std::get_if<qLogNEI>(&options_)) return {o->tau_relu, o->tau_max};
+  return {0.0, 0.0};
+}
+
 void MonteCarloAcquisition::set_batch_size(Eigen::Index q) {
   if (q < 1) {
     throw InvalidArgument(name() + " set_batch_size(): q is " + std::to_string(q) +
@@ -185,6 +191,7 @@ void MonteCarloAcquisition::set_batch_size(Eigen::Index q) {
   Z_free_.resize(0, 0);
   xi_pending_.resize(0, 0);
   best_.resize(0);
+  pending_terms_.reset();
 }
 
 void MonteCarloAcquisition::prepare(const AcquisitionContext& context) {
@@ -263,6 +270,12 @@ void MonteCarloAcquisition::prepare(const AcquisitionContext& context) {
   } else {
     best.setConstant(context.incumbent);
   }
+  std::shared_ptr<smoothed::KnownColumns> pending_terms;
+  if ((kind == Kind::log_ei || kind == Kind::log_nei) && p > 0) {
+    pending_terms = std::make_shared<smoothed::KnownColumns>();
+    pending_terms->compute(xi_fixed.rightCols(p), best, temperatures().first);
+    if (pending_terms->columns() == 0) pending_terms.reset();
+  }
 
   model_ = model;
   incumbent_ = context.incumbent;
@@ -274,6 +287,7 @@ void MonteCarloAcquisition::prepare(const AcquisitionContext& context) {
   Z_free_ = functions ? Matrix(N, 0) : Matrix(Z.rightCols(q_));
   xi_pending_ = xi_fixed.rightCols(p);
   best_ = std::move(best);
+  pending_terms_ = std::move(pending_terms);
 }
 
 void MonteCarloAcquisition::require_prepared(const char* caller) const {
@@ -343,18 +357,11 @@ double MonteCarloAcquisition::reduce(const Matrix& Y, Matrix* Y_bar) const {
   }
 
   // qLogEI / qLogNEI: logmeanexp_i fatmax_j log fatplus(Y_ij - best_i).
-  double tau_relu = 0.0, tau_max = 0.0;
-  if (const auto* o = std::get_if<qLogEI>(&options_)) {
-    tau_relu = o->tau_relu;
-    tau_max = o->tau_max;
-  } else {
-    const auto& o2 = std::get<qLogNEI>(options_);
-    tau_relu = o2.tau_relu;
-    tau_max = o2.tau_max;
-  }
+  const auto [tau_relu, tau_max] = temperatures();
   const double log_tau = std::log(tau_relu);
   Vector a(N);
-  if (!smoothed::log_terms_packed(Y, best_, tau_relu, log_tau, tau_max, a, Y_bar)) {
+  if (!smoothed::log_terms_packed(Y, best_, tau_relu, log_tau, tau_max, a, Y_bar,
+                                  pending_terms_.get())) {
     smoothed::log_terms_rows(Y, best_, tau_relu, log_tau, tau_max, a, Y_bar);
   }
   return smoothed::log_mean_exp(a, Y_bar);
@@ -485,10 +492,76 @@ void MonteCarloAcquisition::evaluate(MatrixCRef X, Eigen::Ref<Vector> values) co
   if (!X.allFinite()) {
     throw InvalidArgument(name() + " evaluate(): X has non-finite entries");
   }
+  if (q_ == 1 && !functions_ && X.rows() > 1) {
+    evaluate_points(X, values);
+    return;
+  }
   Matrix Xq(q_, d);
   for (Eigen::Index row = 0; row < X.rows(); ++row) {
     for (Eigen::Index j = 0; j < q_; ++j) Xq.row(j) = X.row(row).segment(j * d, d);
     values[row] = run(Xq, nullptr);
+  }
+}
+
+// One free point per row: run()'s root [L_FF 0; l_c^T sqrt(s_c)] needs, per candidate c,
+// l_c = L_FF^{-1} Sigma_Fc and s_c = sigma_c^2 - |l_c|^2, all of which one joint posterior
+// of the fixed rows and a block of candidates gives; the candidates' samples are then
+// one product, xi = mu^T + Z_F [l_c ...] + z_x [sqrt(s_c) ...]. A candidate with s_c <= 0
+// (on top of a fixed point) goes through run(), which escalates the jitter.
+void MonteCarloAcquisition::evaluate_points(MatrixCRef X, Eigen::Ref<Vector> values) const {
+  constexpr Eigen::Index kBlock = 64;
+  const Eigen::Index f = X_fixed_.rows();
+  const Eigen::Index p = xi_pending_.cols();
+  const Eigen::Index d = X.cols();
+  const Eigen::Index N = Z_free_.rows();
+  const std::string who = name() + " evaluate()";
+  Matrix R(f + kBlock, d);
+  R.topRows(f) = X_fixed_;
+  Matrix Y(N, p + 1);
+  if (p > 0) Y.leftCols(p) = xi_pending_;
+  const auto kind = static_cast<Kind>(options_.index());
+  const bool log_kind = kind == Kind::log_ei || kind == Kind::log_nei;
+  const auto [tau_relu, tau_max] = temperatures();
+  for (Eigen::Index start = 0; start < X.rows(); start += kBlock) {
+    const Eigen::Index m = std::min(kBlock, X.rows() - start);
+    R.conservativeResize(f + m, Eigen::NoChange);
+    R.bottomRows(m) = X.middleRows(start, m);
+    const JointPosterior jp = model_->joint_posterior(R);
+    check_posterior(jp, f + m, who, *model_);
+    Matrix LFx = jp.covariance.topRightCorner(f, m);  // columns l_c after the solve
+    Matrix xi(N, m);
+    if (f > 0) {
+      chol_fixed_.solve_lower_in_place(LFx);
+      xi.noalias() = Z_fixed_ * LFx;
+    } else {
+      xi.setZero();
+    }
+    std::vector<char> through_run(static_cast<std::size_t>(m), 0);
+    for (Eigen::Index c = 0; c < m; ++c) {
+      const double s = jp.covariance(f + c, f + c) - (f > 0 ? LFx.col(c).squaredNorm() : 0.0);
+      if (!(s > 0.0) || !std::isfinite(s)) {
+        through_run[static_cast<std::size_t>(c)] = 1;
+        xi.col(c).setZero();  // a placeholder; its value comes from run()
+        continue;
+      }
+      xi.col(c) += std::sqrt(s) * Z_free_.col(0);
+      xi.col(c).array() += jp.mean[f + c];
+    }
+    auto block_values = values.segment(start, m);
+    const bool packed =
+        log_kind && smoothed::log_values_of_columns(xi, best_, tau_relu, std::log(tau_relu),
+                                                    tau_max, pending_terms_.get(), block_values);
+    for (Eigen::Index c = 0; c < m; ++c) {
+      if (through_run[static_cast<std::size_t>(c)]) {
+        block_values[c] = run(R.row(f + c), nullptr);
+      } else if (!packed) {
+        Y.col(p) = xi.col(c);
+        block_values[c] = reduce(Y, nullptr);
+      }
+      if (std::isnan(block_values[c])) {
+        throw NumericalError(who + ": the Monte Carlo estimate is NaN");
+      }
+    }
   }
 }
 

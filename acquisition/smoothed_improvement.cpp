@@ -73,32 +73,56 @@ void log_terms_rows(const Matrix& Y, const Vector& best, double tau_relu, double
   }
 }
 
+namespace {
+
+// log fatplus(Y_ij - best_i) into L (and its derivative into columns [offset, offset +
+// Y.cols()) of *DL when given), a whole array at a time; see below for the near-kink entries.
+void fresh_terms(const Eigen::Ref<const Matrix>& Y, const Vector& best, double tau_relu,
+                 double log_tau, Eigen::Ref<Eigen::ArrayXXd> L, Eigen::ArrayXXd* DL,
+                 Eigen::Index offset) {
+  using Array = Eigen::ArrayXXd;
+  const Array X = (Y.array().colwise() - best.array()) / tau_relu;
+  const Array C = 1.0 / (1.0 + X.square());
+  const Array F = X.max(0.0) + 0.1 * C;
+  L = log_tau + F.log();
+  if (DL != nullptr) {
+    DL->middleCols(offset, Y.cols()) =
+        ((X >= 0.0).cast<double>() - 0.2 * X * C.square()) / (F * tau_relu);
+  }
+  for (Eigen::Index j = 0; j < Y.cols(); ++j) {
+    for (Eigen::Index i = 0; i < Y.rows(); ++i) {
+      if (std::abs(X(i, j)) < 745.0) {
+        const LogFatplus lf = log_fatplus(Y(i, j) - best[i], tau_relu, log_tau);
+        L(i, j) = lf.value;
+        if (DL != nullptr) (*DL)(i, offset + j) = lf.derivative;
+      }
+    }
+  }
+}
+
+}  // namespace
+
 // For tau_relu small against the spread of Y, nearly every |x| = |z / tau_relu| is >= 745,
 // where exp(-|x|) underflows and log fatplus(z) = log(tau (max(x, 0) + 0.1 / (1 + x^2))):
 // one log, evaluated for the whole block at once. The few entries nearer the kink are
 // recomputed by log_fatplus().
 bool log_terms_packed(const Matrix& Y, const Vector& best, double tau_relu, double log_tau,
-                      double tau_max, Vector& a, Matrix* Y_bar) {
+                      double tau_max, Vector& a, Matrix* Y_bar, const KnownColumns* known) {
   using Array = Eigen::ArrayXXd;
   const Eigen::Index N = Y.rows();
   const Eigen::Index r = Y.cols();
-  const Array X = (Y.array().colwise() - best.array()) / tau_relu;
-  const Array C = 1.0 / (1.0 + X.square());
-  const Array F = X.max(0.0) + 0.1 * C;
-  Array L = log_tau + F.log();
+  const Eigen::Index kc = known != nullptr ? known->columns() : 0;
+  if (kc > r || (kc > 0 && known->L.rows() != N)) return false;
+  const Eigen::Index fresh = r - kc;
+  Array L(N, r);
   Array DL;
-  if (Y_bar != nullptr) {
-    DL = ((X >= 0.0).cast<double>() - 0.2 * X * C.square()) / (F * tau_relu);
+  if (Y_bar != nullptr) DL.resize(N, r);
+  if (kc > 0) {
+    L.leftCols(kc) = known->L.array();
+    if (Y_bar != nullptr) DL.leftCols(kc) = known->DL.array();
   }
-  for (Eigen::Index j = 0; j < r; ++j) {
-    for (Eigen::Index i = 0; i < N; ++i) {
-      if (std::abs(X(i, j)) < 745.0) {
-        const LogFatplus lf = log_fatplus(Y(i, j) - best[i], tau_relu, log_tau);
-        L(i, j) = lf.value;
-        if (Y_bar != nullptr) DL(i, j) = lf.derivative;
-      }
-    }
-  }
+  fresh_terms(Y.rightCols(fresh), best, tau_relu, log_tau, L.rightCols(fresh),
+              Y_bar != nullptr ? &DL : nullptr, kc);
   if (!L.allFinite()) return false;
   // fatmax over each row: M_i + tau log sum_j p((M_i - l_ij) / tau), the first maximum
   // of the row taking the correction term as in fatmax().
@@ -124,6 +148,60 @@ bool log_terms_packed(const Matrix& Y, const Vector& best, double tau_relu, doub
     *Y_bar = (dV * DL).matrix();
   }
   return true;
+}
+
+bool log_values_of_columns(const Matrix& Y_free, const Vector& best, double tau_relu,
+                           double log_tau, double tau_max, const KnownColumns* known,
+                           Eigen::Ref<Vector> values) {
+  using Array = Eigen::ArrayXXd;
+  const Eigen::Index N = Y_free.rows();
+  const Eigen::Index m = Y_free.cols();
+  const Eigen::Index k = known != nullptr ? known->columns() : 0;
+  if (k > 0 && known->L.rows() != N) return false;
+  Array A(N, m);
+  fresh_terms(Y_free, best, tau_relu, log_tau, A, nullptr, 0);
+  if (!A.allFinite()) return false;
+  if (k > 0) {
+    // fatmax over the row's known terms and the candidate's: the sum of p over the known
+    // columns depends on the row's maximum M, which the candidate may raise.
+    const Array& Lk = known->L.array();
+    const Eigen::ArrayXd Mk = Lk.rowwise().maxCoeff();
+    const Array M = A.max(Mk.replicate(1, m));
+    Array T = (M - A) / tau_max;
+    Array S = 2.0 / (2.0 + 2.0 * T + T.square());
+    for (Eigen::Index j = 0; j < k; ++j) {
+      T = (M.colwise() - Lk.col(j)) / tau_max;
+      S += 2.0 / (2.0 + 2.0 * T + T.square());
+    }
+    A = M + tau_max * S.log();
+  }
+  // With no known column fatmax of one term is the term itself (p(0) = 1).
+  const Eigen::ArrayXd top = A.colwise().maxCoeff().transpose();
+  const Array shifted = A.rowwise() - top.transpose();
+  const Array e = shifted.exp();
+  const Array w = (shifted > -745.0).select(e, 0.0);
+  values = (top + w.colwise().sum().transpose().log() - std::log(static_cast<double>(N))).matrix();
+  return true;
+}
+
+void KnownColumns::compute(const Matrix& Y_known, const Vector& best, double tau_relu) {
+  const double log_tau = std::log(tau_relu);
+  Matrix values(Y_known.rows(), Y_known.cols());
+  Matrix derivatives(Y_known.rows(), Y_known.cols());
+  for (Eigen::Index j = 0; j < Y_known.cols(); ++j) {
+    for (Eigen::Index i = 0; i < Y_known.rows(); ++i) {
+      const LogFatplus lf = log_fatplus(Y_known(i, j) - best[i], tau_relu, log_tau);
+      values(i, j) = lf.value;
+      derivatives(i, j) = lf.derivative;
+    }
+  }
+  if (values.allFinite() && derivatives.allFinite()) {
+    L = std::move(values);
+    DL = std::move(derivatives);
+  } else {
+    L.resize(0, 0);
+    DL.resize(0, 0);
+  }
 }
 
 double log_mean_exp(const Vector& a, Matrix* Y_bar) {

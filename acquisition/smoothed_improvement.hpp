@@ -40,12 +40,37 @@ struct LogFatplus {
 void log_terms_rows(const Matrix& Y, const Vector& best, double tau_relu, double log_tau,
                     double tau_max, Vector& a, Matrix* Y_bar);
 
+/// log fatplus(Y_ij - best_i) and its derivative for columns whose samples do not change
+/// between evaluations (the pending points'): computed once by log_fatplus() and passed to
+/// log_terms_packed(), which then takes the first L.cols() columns of Y from here.
+struct KnownColumns {
+  Matrix L;
+  Matrix DL;
+  /// Fills L and DL for the N x k block Y_known; leaves both empty (nothing known) when a
+  /// term is not finite, so that the exact fallback sees the whole block. O(N k).
+  void compute(const Matrix& Y_known, const Vector& best, double tau_relu);
+  [[nodiscard]] Eigen::Index columns() const { return L.cols(); }
+};
+
 /// The same terms as log_terms_rows() by whole-array operations, which Eigen evaluates a
 /// packet of samples at a time: equal to it within a few ulps (the logs are Eigen's, not
 /// the C library's). Returns false when a term is not finite (an overflow of (z /
 /// tau_relu)^2, a non-finite sample), and the caller falls back on log_terms_rows().
+/// With `known` (k columns, N rows), the first k columns of Y take its terms instead of
+/// recomputing them: the logs then cost O(N (r - k)).
 [[nodiscard]] bool log_terms_packed(const Matrix& Y, const Vector& best, double tau_relu,
-                                    double log_tau, double tau_max, Vector& a, Matrix* Y_bar);
+                                    double log_tau, double tau_max, Vector& a, Matrix* Y_bar,
+                                    const KnownColumns* known = nullptr);
+
+/// The values of m single candidates at once: column c of Y_free (N x m) holds candidate
+/// c's samples, scored with the `known` columns (the pending points; may be null) as
+/// log_terms_packed() then log_mean_exp() would score the block [known, column c], to
+/// rounding: values[c] = logmeanexp_i fatmax(known terms of row i, log fatplus(Y_ic -
+/// best_i)). No gradient. Returns false when a term is not finite (the caller then scores
+/// the columns one at a time). O(N m (k + 1)) for k known columns, one log per entry.
+[[nodiscard]] bool log_values_of_columns(const Matrix& Y_free, const Vector& best, double tau_relu,
+                                         double log_tau, double tau_max, const KnownColumns* known,
+                                         Eigen::Ref<Vector> values);
 
 /// logmeanexp_i a_i; with Y_bar holding d a_i / d Y_ij, multiplies its rows by the softmax
 /// weights d logmeanexp / d a_i, so that Y_bar becomes d logmeanexp / d Y. -infinity (and

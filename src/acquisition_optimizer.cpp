@@ -522,6 +522,33 @@ struct WorkResult {
   std::exception_ptr error;
 };
 
+// The rows' values, split into one contiguous chunk per thread: each row's value depends
+// on that row alone (the Acquisition contract), so the result does not depend on the
+// thread count. A candidate-set acquisition draws one joint sample over all its rows and
+// is called with threads = 1.
+void evaluate_in_chunks(const Acquisition& acquisition, const Matrix& X, Vector& values,
+                        int threads_option) {
+  const int threads = threads_option > 0 ? threads_option : omp_get_max_threads();
+  const Eigen::Index chunks = std::min<Eigen::Index>(threads, X.rows());
+  if (chunks <= 1) {
+    acquisition.evaluate(X, values);
+    return;
+  }
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(chunks));
+#pragma omp parallel for schedule(static, 1) num_threads(threads)
+  for (Eigen::Index c = 0; c < chunks; ++c) {
+    const Eigen::Index begin = X.rows() * c / chunks;
+    const Eigen::Index end = X.rows() * (c + 1) / chunks;
+    try {
+      acquisition.evaluate(X.middleRows(begin, end - begin), values.segment(begin, end - begin));
+    } catch (...) {
+      errors[static_cast<std::size_t>(c)] = std::current_exception();
+    }
+  }
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
 }  // namespace
 
 AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition, Eigen::Index dimension,
@@ -594,7 +621,7 @@ AcquisitionOptimum optimize_acquisition(const Acquisition& acquisition, Eigen::I
       if (e) std::rethrow_exception(e);
   }
   Vector raw_values(raw.rows());
-  acquisition.evaluate(raw, raw_values);
+  evaluate_in_chunks(acquisition, raw, raw_values, candidate_set > 0 ? 1 : options.threads);
   for (Eigen::Index i = 0; i < raw_values.size(); ++i) raw_values[i] = guarded(raw_values[i]);
   if (candidate_set > 0) {
     AcquisitionOptimum optimum;

@@ -88,7 +88,9 @@ class Acquisition {
   /// Binds the acquisition to a model; must be called before evaluate().
   virtual void prepare(const AcquisitionContext& context) = 0;
 
-  /// Acquisition values of the m rows of X (m x q*d) into values (size m).
+  /// Acquisition values of the m rows of X (m x q*d) into values (size m). A row's value
+  /// depends on that row alone (except for a candidate-set acquisition, whose rows share
+  /// one random draw): the inner optimizer splits the rows across threads.
   virtual void evaluate(MatrixCRef X, Eigen::Ref<Vector> values) const = 0;
 
   /// True when evaluate_with_gradient() is available.

@@ -42,6 +42,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <variant>
 
 #include "prospect/acquisition/acquisition.hpp"
@@ -49,6 +50,10 @@
 #include "prospect/types.hpp"
 
 namespace prospect::acquisition {
+
+namespace smoothed {
+struct KnownColumns;
+}  // namespace smoothed
 
 /// Batch expected improvement: mean over samples of max_j (xi_ij - incumbent)^+ over
 /// the pending and free points (units of y). Its gradient uses the subgradient of the
@@ -140,7 +145,10 @@ class MonteCarloAcquisition final : public Acquisition {
   /// factored; unchanged on throw.
   void prepare(const AcquisitionContext& context) override;
 
-  /// Values of the m rows of X (m x q*d) into values (size m). Throws InvalidState
+  /// Values of the m rows of X (m x q*d) into values (size m); each row's value depends
+  /// on that row alone. With q = 1 on a joint-posterior model the rows are scored 64 at a
+  /// time: one joint posterior of (fixed + 64) rows and one product give all their
+  /// samples (the same values as one row at a time, to rounding). Throws InvalidState
   /// before prepare(), InvalidArgument for mismatched sizes or non-finite X,
   /// NumericalError for a non-finite posterior or an unfactorable covariance.
   void evaluate(MatrixCRef X, Eigen::Ref<Vector> values) const override;
@@ -164,9 +172,12 @@ class MonteCarloAcquisition final : public Acquisition {
   [[nodiscard]] double run(const Matrix& Xq, Vector* grad) const;
   [[nodiscard]] double run_on_functions(const Matrix& Xq, Vector* grad,
                                         const std::string& who) const;
+  void evaluate_points(MatrixCRef X, Eigen::Ref<Vector> values) const;
   [[nodiscard]] double reduce(const Matrix& Y, Matrix* Y_bar) const;
   void require_prepared(const char* caller) const;
   [[nodiscard]] Eigen::Index samples() const;
+  // (tau_relu, tau_max) of qLogEI / qLogNEI; (0, 0) for the others.
+  [[nodiscard]] std::pair<double, double> temperatures() const;
 
   MonteCarloOptions options_;
   Eigen::Index q_ = 1;
@@ -180,6 +191,9 @@ class MonteCarloAcquisition final : public Acquisition {
   Matrix Z_free_;                       // N x q base samples of the free rows
   Matrix xi_pending_;                   // N x p samples of f at the pending rows
   Vector best_;                         // N per-sample incumbents
+  // qLogEI / qLogNEI: the pending columns' log fatplus terms, which every evaluation
+  // would otherwise recompute (null when there are none or one is not finite).
+  std::shared_ptr<const smoothed::KnownColumns> pending_terms_;
 };
 
 /// A fresh, unprepared MonteCarloAcquisition (as its constructor; throws the same).
