@@ -402,22 +402,24 @@ double MonteCarloAcquisition::run(const Matrix& Xq, Vector* grad) const {
   const std::string who = name() + (grad != nullptr ? " evaluate_with_gradient()" : " evaluate()");
   if (functions_) return run_on_functions(Xq, grad, who);
 
-  Matrix R(f + q, d);
-  R.topRows(f) = X_fixed_;
-  R.bottomRows(q) = Xq;
-  const JointPosterior jp = model_->joint_posterior(R);
+  // The free rows first, coupled: the fixed block's covariance is known (chol_fixed_),
+  // so the model computes only the free rows' covariances and their gradients.
+  Matrix R(q + f, d);
+  R.topRows(q) = Xq;
+  R.bottomRows(f) = X_fixed_;
+  const JointPosterior jp = model_->joint_posterior(R, q);
   check_posterior(jp, f + q, who, *model_);
 
   // Cached root: [L_FF 0; L_xF L_xx] with L_FF from prepare().
   Matrix LxF(q, f);
   if (f > 0) {
-    Matrix B = jp.covariance.topRightCorner(f, q);
+    Matrix B = jp.covariance.bottomLeftCorner(f, q);
     chol_fixed_.solve_lower_in_place(B);  // L_FF^{-1} Sigma_Fx = L_xF^T
     LxF = B.transpose();
   }
-  Matrix S = jp.covariance.bottomRightCorner(q, q);
+  Matrix S = jp.covariance.topLeftCorner(q, q);
   if (f > 0) S.noalias() -= LxF * LxF.transpose();
-  const Matrix Sxx = jp.covariance.bottomRightCorner(q, q);
+  const Matrix Sxx = jp.covariance.topLeftCorner(q, q);
   kernels::RobustCholesky chol_x;
   try {
     chol_x.compute(S, jitter_options(Sxx));
@@ -437,7 +439,7 @@ double MonteCarloAcquisition::run(const Matrix& Xq, Vector* grad) const {
   {
     Matrix xi = Z_free_ * Lxx.transpose();
     if (f > 0) xi.noalias() += Z_fixed_ * LxF.transpose();
-    xi.rowwise() += jp.mean.tail(q).transpose();
+    xi.rowwise() += jp.mean.head(q).transpose();
     Y.rightCols(q) = xi;
   }
 
@@ -451,11 +453,11 @@ double MonteCarloAcquisition::run(const Matrix& Xq, Vector* grad) const {
   // Reverse mode (ALGORITHMS.md §2.4) through xi = mu_x + L_xF z_F + L_xx z_x.
   const Matrix Xi_bar = Y_bar.rightCols(q);  // N x q
   Vector mean_bar = Vector::Zero(f + q);
-  mean_bar.tail(q) = Xi_bar.colwise().sum().transpose();
+  mean_bar.head(q) = Xi_bar.colwise().sum().transpose();
   const Matrix Lxx_bar = Xi_bar.transpose() * Z_free_;
   const Matrix S_bar = cholesky_adjoint(Lxx, Lxx_bar);
   Matrix C_bar = Matrix::Zero(f + q, f + q);
-  C_bar.bottomRightCorner(q, q) = S_bar;
+  C_bar.topLeftCorner(q, q) = S_bar;
   if (f > 0) {
     // S = Sigma_xx - L_xF L_xF^T adds -2 S_bar L_xF to L_xF's adjoint; then
     // L_xF = Sigma_xF L_FF^{-T} gives Sigma_xF_bar = L_xF_bar L_FF^{-1}.
@@ -463,9 +465,9 @@ double MonteCarloAcquisition::run(const Matrix& Xq, Vector* grad) const {
     LxF_bar.noalias() -= 2.0 * S_bar * LxF;
     Matrix T = LxF_bar.transpose();       // f x q
     chol_fixed_.solve_upper_in_place(T);  // L_FF^{-T} L_xF_bar^T
-    C_bar.bottomLeftCorner(q, f) = T.transpose();
+    C_bar.topRightCorner(q, f) = T.transpose();
   }
-  const Matrix G = model_->joint_posterior_gradient(R, mean_bar, C_bar);
+  const Matrix G = model_->joint_posterior_gradient(R, mean_bar, C_bar, q, q);
   if (G.rows() != f + q || G.cols() != d || !G.allFinite()) {
     throw NumericalError(who + ": surrogate \"" + model_->name() +
                          "\" returned a joint-posterior gradient of " + std::to_string(G.rows()) +
@@ -473,7 +475,7 @@ double MonteCarloAcquisition::run(const Matrix& Xq, Vector* grad) const {
                          " x " + std::to_string(d) + ", finite)");
   }
   grad->resize(q * d);
-  for (Eigen::Index j = 0; j < q; ++j) grad->segment(j * d, d) = G.row(f + j).transpose();
+  for (Eigen::Index j = 0; j < q; ++j) grad->segment(j * d, d) = G.row(j).transpose();
   return value;
 }
 

@@ -158,7 +158,7 @@ def noisy_report(directory, report_at, batch):
                 "ask() with the same data told.", "",
                 "| step | BoTorch (s) | prospect acquisition | prospect (s) | ratio BoTorch / prospect | target |",
                 "|---|---|---|---|---|---|"]
-        targets = {"kg_q1": (25.0, 0.3), "qlognei_q4": (20.0, None)}
+        targets = {"kg_q1": (25.0, 0.3), "qlognei_q4": (20.0, None), "qlognei_q4_seq": (20.0, None)}
         for label in sorted(set(peers) & set(ours)):
             if not isinstance(peers[label], dict) or not isinstance(ours[label], dict):
                 continue
@@ -172,7 +172,7 @@ def noisy_report(directory, report_at, batch):
             ratio = p / o if o > 0 else math.nan
             want, limit = targets.get(label, (None, None))
             goal = "-"
-            matched = {"kg_q1": "kg", "qlognei_q4": "nei"}.get(label, "")
+            matched = {"kg_q1": "kg", "qlognei_q4": "nei", "qlognei_q4_seq": "nei"}.get(label, "")
             if want is not None and matched not in str(row.get("acquisition")):
                 goal = f"not judged: prospect did not run a {matched} acquisition"
             elif want is not None:

@@ -13,8 +13,10 @@
 #              PROSPECT_BATCH_ACQS with --batch Q (ask(Q), rounds of Q from the start)
 #   BoTorch    peers.py botorch_qlognei, botorch_qkg (64 fantasies), botorch_qlognei_q<Q>
 #   speed      ask_speed.py (BoTorch fit + optimize_acqf on 50 noisy Hartmann-6 points:
-#              qKG with 64 fantasies, qLogNEI q = 4) and bench_ask on the same data
-#              (prospect's ask() with PROSPECT_KG, ask(4) with PROSPECT_BATCH_ACQS' first)
+#              qKG with 64 fantasies, qLogNEI q = 4 joint (BoTorch's default) and
+#              sequential) and bench_ask on the same data (prospect's ask() with
+#              PROSPECT_KG, ask(4) with PROSPECT_BATCH_ACQS' first, in the library's
+#              default batch selection, sequential, timed once per BoTorch step)
 # An acquisition name this build of prospect does not know is skipped with a warning.
 # Every library runs on ONE thread (torch: OMP_NUM_THREADS=1 and torch.set_num_threads(1),
 # as bench/run-peers.sh; prospect: --threads 1), so the speed ratios compare like with like.
@@ -95,7 +97,7 @@ if [ "${SKIP_SPEED:-}" != 1 ]; then
   batch_first=${PROSPECT_BATCH_ACQS%% *}
   log "speed: prospect ask() with $PROSPECT_KG, ask($Q) with $batch_first"
   ./build/bench/bench_ask --data "$out/speed/ask_data.csv" --reps "$((SPEED_REPS < 3 ? 3 : SPEED_REPS))" \
-    --threads 1 --acquisitions "kg_q1=$PROSPECT_KG:1,qlognei_q4=$batch_first:4" \
+    --threads 1 --acquisitions "kg_q1=$PROSPECT_KG:1,qlognei_q4=$batch_first:4,qlognei_q4_seq=$batch_first:4" \
     --out "$out/speed" >/dev/null
 fi
 

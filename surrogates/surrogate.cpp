@@ -74,7 +74,8 @@ JointPosterior Surrogate::joint_posterior(MatrixCRef X, Eigen::Index /*coupled*/
   out.mean = predict(X).mean;
   return out;
 }
-Matrix Surrogate::joint_posterior_gradient(MatrixCRef, VectorCRef, MatrixCRef, Eigen::Index) const {
+Matrix Surrogate::joint_posterior_gradient(MatrixCRef, VectorCRef, MatrixCRef, Eigen::Index,
+                                           Eigen::Index) const {
   missing(*this, "gradients of the joint posterior", "joint_gradients");
 }
 Matrix Surrogate::sample(MatrixCRef, Eigen::Index, Rng&) const {

@@ -312,6 +312,19 @@ TEST_CASE("joint_posterior matches predict/posterior_covariance; its gradient ma
     const Matrix grad_full = gp.joint_posterior_gradient(X, mean_bar, C_cross);
     const Matrix grad_coupled = gp.joint_posterior_gradient(X, mean_bar, C_bar, 2);
     CHECK((grad_full - grad_coupled).norm() < 1e-10 * (1.0 + grad_full.norm()));
+    // Only the first rows wanted (the others held fixed by the caller): those rows as in
+    // the full gradient, the others 0; uncoupled and coupled alike.
+    for (const Eigen::Index wanted : {1, 3}) {
+      CAPTURE(wanted);
+      const Matrix all = gp.joint_posterior_gradient(X, mean_bar, C_bar);
+      const Matrix some = gp.joint_posterior_gradient(X, mean_bar, C_bar, -1, wanted);
+      CHECK((some.topRows(wanted) - all.topRows(wanted)).norm() < 1e-12 * (1.0 + all.norm()));
+      CHECK(some.bottomRows(4 - wanted).norm() == 0.0);
+      const Matrix some_coupled = gp.joint_posterior_gradient(X, mean_bar, C_bar, 2, wanted);
+      CHECK((some_coupled.topRows(wanted) - grad_coupled.topRows(wanted)).norm() <
+            1e-12 * (1.0 + grad_coupled.norm()));
+      CHECK(some_coupled.bottomRows(4 - wanted).norm() == 0.0);
+    }
     CHECK_THROWS_AS((void)gp.joint_posterior_gradient(X, Vector::Zero(3), C_bar),
                     prospect::InvalidArgument);
     CHECK_THROWS_AS((void)gp.joint_posterior_gradient(X, mean_bar, Matrix::Zero(4, 3)),

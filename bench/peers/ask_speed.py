@@ -15,6 +15,8 @@ the data and having the candidate):
               raw_samples=512)
   qlognei_q4  qLogNoisyExpectedImprovement(X_baseline=X), optimize_acqf(q=4,
               num_restarts=10, raw_samples=512)
+  qlognei_q4_seq  the same with sequential=True (one point at a time, the chosen ones
+              pending: what prospect's default BatchSelection::sequential does)
 Each step is repeated --reps times from a fresh model (torch.manual_seed(rep)); the
 median is reported. torch runs on --threads threads (default 1, as bench/run-peers.sh
 does for peers.py, with OMP_NUM_THREADS=1 set before torch is imported); prospect is
@@ -40,7 +42,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from functions import FUNCTIONS  # noqa: E402
 
-STEPS = ["kg_q1", "qlognei_q4"]
+STEPS = ["kg_q1", "qlognei_q4", "qlognei_q4_seq"]
 
 
 def make_data(n, seed, noise):
@@ -69,11 +71,12 @@ def one_step(X, y, step, rep):
     fit_gpytorch_mll(ExactMarginalLogLikelihood(gp.likelihood, gp))
     if step == "kg_q1":
         acq, q = qKnowledgeGradient(gp, num_fantasies=64), 1
-    elif step == "qlognei_q4":
+    elif step in ("qlognei_q4", "qlognei_q4_seq"):
         acq, q = qLogNoisyExpectedImprovement(gp, X_baseline=X), 4
     else:
         raise ValueError(step)
-    candidates, _ = optimize_acqf(acq, bounds=bounds, q=q, num_restarts=10, raw_samples=512)
+    candidates, _ = optimize_acqf(acq, bounds=bounds, q=q, num_restarts=10, raw_samples=512,
+                                  sequential=step == "qlognei_q4_seq")
     elapsed = time.perf_counter() - t0
     assert candidates.shape == (q, 6)
     return elapsed

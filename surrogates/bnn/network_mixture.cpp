@@ -180,8 +180,8 @@ JointPosterior NetworkMixture::joint_posterior(MatrixCRef X, Eigen::Index /*coup
 }
 
 Matrix NetworkMixture::joint_posterior_gradient(MatrixCRef X, VectorCRef mean_bar,
-                                                MatrixCRef covariance_bar,
-                                                Eigen::Index coupled) const {
+                                                MatrixCRef covariance_bar, Eigen::Index coupled,
+                                                Eigen::Index /*wanted*/) const {
   const Eigen::Index m = X.rows();
   if (mean_bar.size() != m || covariance_bar.rows() != m || covariance_bar.cols() != m) {
     throw InvalidArgument(

@@ -989,8 +989,8 @@ JointPosterior GaussianProcess::joint_posterior(MatrixCRef X, Eigen::Index coupl
 }
 
 Matrix GaussianProcess::joint_posterior_gradient(MatrixCRef X, VectorCRef mean_bar,
-                                                 MatrixCRef covariance_bar,
-                                                 Eigen::Index coupled) const {
+                                                 MatrixCRef covariance_bar, Eigen::Index coupled,
+                                                 Eigen::Index wanted) const {
   s_->require_fitted("joint_posterior_gradient");
   s_->require_point_dimension(X, "X");
   check_finite_matrix(X, "X");
@@ -1019,13 +1019,18 @@ Matrix GaussianProcess::joint_posterior_gradient(MatrixCRef X, VectorCRef mean_b
   Matrix A = s_->cross(X);  // n x m, becomes K^{-1} K_*
   p.chol.solve_lower_in_place(A);
   p.chol.solve_upper_in_place(A);
-  Matrix T(n, m);  // A S_bar
-  T.noalias() = A.leftCols(c) * S_bar.topRows(c);
-  if (c < m) T.leftCols(c).noalias() += A.rightCols(m - c) * S_bar.bottomLeftCorner(m - c, c);
-  Matrix grad(m, d);
+  const Eigen::Index rows = (wanted < 0 || wanted > m) ? m : wanted;
+  const Eigen::Index coupled_rows = std::min(c, rows);
+  Matrix T(n, rows);  // A S_bar, the wanted columns
+  T.noalias() = A.leftCols(c) * S_bar.topLeftCorner(c, rows);
+  if (c < m && coupled_rows > 0) {
+    T.leftCols(coupled_rows).noalias() +=
+        A.rightCols(m - c) * S_bar.block(c, 0, m - c, coupled_rows);
+  }
+  Matrix grad = Matrix::Zero(m, d);
   Matrix J(n, d), G(m, d);
   Vector w(n);
-  for (Eigen::Index a = 0; a < m; ++a) {
+  for (Eigen::Index a = 0; a < rows; ++a) {
     const Vector xa = X.row(a).transpose();
     s_->kernel->input_gradient(xa, p.X, p.theta, J);
     // Rows beyond c couple only to the first c rows.

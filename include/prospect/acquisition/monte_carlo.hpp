@@ -28,10 +28,12 @@
 // units of y (qEI, qUCB) or the log of units of y (qLogEI, qLogNEI).
 //
 // Cost per candidate row, n observations, d dimensions, f fixed rows, q free points,
-// N samples: one Surrogate::joint_posterior() of f + q rows (GP: O(n^2 (f+q) +
-// n (f+q)^2)), O(q f^2 + q^2 f + q^3) for the factor, O(N q (f + q)) for the samples and
-// the utility; the gradient adds one Surrogate::joint_posterior_gradient() of f + q rows
-// and the same order of work in reverse. prepare(): O(N (f+q)) base samples, one joint
+// N samples: one Surrogate::joint_posterior() of f + q rows coupled to the q free ones
+// (GP: O(n^2 (f+q) + n q (f+q))), O(q f^2 + q^2 f + q^3) for the factor, O(N q (f + q))
+// for the samples and the utility; the gradient adds one
+// Surrogate::joint_posterior_gradient() of f + q rows, wanted for the q free ones only,
+// and the same order of work in reverse. q = 1 rows passed to evaluate() together share
+// one joint posterior per 64 rows. prepare(): O(N (f+q)) base samples, one joint
 // posterior and factor of the f fixed rows; qLogNEI pruning adds a joint posterior,
 // factor and prune_samples draws at all n observations (O(n^3 + prune_samples n^2)).
 //

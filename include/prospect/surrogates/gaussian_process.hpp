@@ -159,7 +159,8 @@ class GaussianProcess : public Surrogate {
                                                Eigen::Index coupled = -1) const override;
   [[nodiscard]] Matrix joint_posterior_gradient(MatrixCRef X, VectorCRef mean_bar,
                                                 MatrixCRef covariance_bar,
-                                                Eigen::Index coupled = -1) const override;
+                                                Eigen::Index coupled = -1,
+                                                Eigen::Index wanted = -1) const override;
   [[nodiscard]] Matrix sample(MatrixCRef X, Eigen::Index n_samples, Rng& rng) const override;
   [[nodiscard]] std::unique_ptr<Surrogate> condition_on(MatrixCRef X, VectorCRef y) const override;
   void add_observations(MatrixCRef X, VectorCRef y) override;

@@ -118,11 +118,15 @@ class Surrogate {
   /// adjoints mean_bar = da/dmean (size m) and covariance_bar = da/dcovariance (m x m;
   /// read as a whole matrix, both triangles count; with `coupled` = c its block among
   /// the last m - c rows is ignored), returns da/dX (m x d). Rows that a caller holds
-  /// fixed simply ignore their gradient rows. Default: throws InvalidState.
-  /// GP cost: O(n^2 m + n m c + (n + c) m d) with c = m when not coupled.
+  /// fixed need no gradient: with `wanted` = w in [0, m) only the first w rows' are
+  /// computed and the others come back 0 (w < 0 or w >= m: all). Default: throws
+  /// InvalidState.
+  /// GP cost: O(n^2 m + n m c + (n + c) w d) with c = m when not coupled, w = m when all
+  /// rows are wanted.
   [[nodiscard]] virtual Matrix joint_posterior_gradient(MatrixCRef X, VectorCRef mean_bar,
                                                         MatrixCRef covariance_bar,
-                                                        Eigen::Index coupled = -1) const;
+                                                        Eigen::Index coupled = -1,
+                                                        Eigen::Index wanted = -1) const;
   /// n_samples joint draws of f at the rows of X, one draw per row (n_samples x m).
   /// Default: throws.
   [[nodiscard]] virtual Matrix sample(MatrixCRef X, Eigen::Index n_samples, Rng& rng) const;

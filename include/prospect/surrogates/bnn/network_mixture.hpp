@@ -54,7 +54,8 @@ class NetworkMixture : public Surrogate {
                                                Eigen::Index coupled = -1) const override;
   [[nodiscard]] Matrix joint_posterior_gradient(MatrixCRef X, VectorCRef mean_bar,
                                                 MatrixCRef covariance_bar,
-                                                Eigen::Index coupled = -1) const override;
+                                                Eigen::Index coupled = -1,
+                                                Eigen::Index wanted = -1) const override;
   /// n_samples rows, each the values at X of a member drawn uniformly (with replacement).
   [[nodiscard]] Matrix sample(MatrixCRef X, Eigen::Index n_samples, Rng& rng) const override;
   [[nodiscard]] Eigen::Index function_count() const override {
