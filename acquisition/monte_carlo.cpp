@@ -428,8 +428,9 @@ double MonteCarloAcquisition::run(const Matrix& Xq, Vector* grad) const {
     // arithmetic; it comes out clearly negative only when the fixed block is nearly
     // singular and the candidates sit on it (smooth kernels, close points). Such
     // candidates teach nothing new: the lowest value, no gradient, and the inner
-    // optimizer moves elsewhere instead of the whole ask failing.
-    if (grad != nullptr) grad->setZero();
+    // optimizer moves elsewhere instead of the whole ask failing. (The gradient must
+    // still have its q*d entries: the caller copies them out.)
+    if (grad != nullptr) grad->setZero(q * d);
     return -std::numeric_limits<double>::infinity();
   }
   const Matrix& Lxx = chol_x.matrixL();

@@ -127,6 +127,46 @@ double improvement_sd(double mean, double sd, double incumbent) {
   return std::sqrt(std::max(second - ei * ei, 0.0));
 }
 
+// A joint posterior whose blocks disagree: every row has variance 1 and the fixed rows
+// (the pending points) are independent, but with three rows the first (the candidate)
+// has covariance 0.9 with each of the others, so its conditional variance
+// 1 - 2 * 0.81 is clearly negative, beyond any jitter: run()'s Cholesky fails.
+class InconsistentPosterior final : public prospect::Surrogate {
+ public:
+  std::unique_ptr<prospect::Surrogate> clone() const override {
+    return std::make_unique<InconsistentPosterior>(*this);
+  }
+  std::string name() const override { return "inconsistent"; }
+  prospect::SurrogateCapabilities capabilities() const override {
+    prospect::SurrogateCapabilities c;
+    c.joint_posterior = true;
+    c.joint_gradients = true;
+    return c;
+  }
+  void fit(const Dataset&, std::uint64_t) override {}
+  bool fitted() const override { return true; }
+  Eigen::Index dimension() const override { return 2; }
+  prospect::Predictive predict(prospect::MatrixCRef X) const override {
+    prospect::Predictive p;
+    p.mean = Vector::Zero(X.rows());
+    p.variance = Vector::Ones(X.rows());
+    p.noise_variance = Vector::Zero(X.rows());
+    return p;
+  }
+  double noise_variance() const override { return 0.0; }
+  prospect::JointPosterior joint_posterior(prospect::MatrixCRef X,
+                                           Eigen::Index /*coupled*/) const override {
+    prospect::JointPosterior jp;
+    jp.mean = Vector::Zero(X.rows());
+    jp.covariance = Matrix::Identity(X.rows(), X.rows());
+    if (X.rows() == 3) {
+      jp.covariance.row(0).tail(2).setConstant(0.9);
+      jp.covariance.col(0).tail(2).setConstant(0.9);
+    }
+    return jp;
+  }
+};
+
 }  // namespace
 
 TEST_CASE("q = 1: qEI, qLogEI and qUCB agree with the closed forms") {
@@ -485,6 +525,32 @@ TEST_CASE("q = 1: a block of rows scores as each row alone") {
       }
     }
   }
+}
+
+// A candidate whose conditional covariance cannot be factored scores -infinity with a zero
+// gradient of the full size (it once came back empty, and the caller's copy read from a
+// null pointer).
+TEST_CASE("an unfactorable candidate block gives -infinity and a sized zero gradient") {
+  const InconsistentPosterior model;
+  Dataset data;
+  data.X = Matrix::Constant(1, 2, 0.5);
+  data.y = Vector::Zero(1);
+  Matrix pending(2, 2);
+  pending << 0.2, 0.2, 0.8, 0.8;
+  auto a = acq::make_monte_carlo(acq::qLogEI{.samples = 64});
+  AcquisitionContext context;
+  context.model = &model;
+  context.data = &data;
+  context.incumbent = 0.0;
+  context.X_pending = pending;
+  context.seed = 3;
+  a->prepare(context);
+  REQUIRE(a->has_gradient());
+  Vector grad = Vector::Constant(2, 7.0);
+  const double value = a->evaluate_with_gradient(Vector::Constant(2, 0.4), grad);
+  CHECK(value == -std::numeric_limits<double>::infinity());
+  CHECK(grad.size() == 2);
+  CHECK(grad.isZero(0.0));
 }
 
 TEST_CASE("packed log-improvement terms decline non-finite terms; logmeanexp is exact") {
