@@ -123,7 +123,8 @@ Run run_prospect(const prospect::bench::TestFunction& f, int seed, int budget, i
   prospect::Optimizer opt(make_space(f), options);
   prospect::Rng noise_rng(prospect::derive_seed(static_cast<std::uint64_t>(seed), 777));
   Run run{"prospect-" + acquisition + (batch > 1 ? "-q" + std::to_string(batch) : "") +
-              (noiseless ? "-noiseless" : "") + (model_recommendation ? "-rec-model" : ""),
+              (noiseless ? "-noiseless" : "") + (model_recommendation ? "-rec-model" : "") +
+              (gp.rival_kernels.empty() ? "" : "-rivals"),
           f.name,
           seed,
           {},
@@ -213,6 +214,11 @@ int main(int argc, char** argv) {
   app.add_option("--acquisition", acquisition,
                  "any name acquisition_from_string knows (logei, ei, ucb, pi, logpi, ...)");
   app.add_option("--kernel", kernel, "se, matern12, matern32, matern52");
+  std::vector<std::string> rival_kernels;
+  app.add_option("--rival-kernels", rival_kernels,
+                 "profiles fitted beside --kernel at every fit, the best by MAP objective used "
+                 "(surrogates::GP::rival_kernels; comma-separated); method name suffix -rivals")
+      ->delimiter(',');
   app.add_flag("--no-random", no_random, "skip the random-search baseline");
   app.add_option("--threads", threads, "OpenMP threads (0: default)");
   app.add_option("--out", out, "output directory");
@@ -246,6 +252,15 @@ int main(int argc, char** argv) {
                  "one-shot KG evaluations per start (0: the inner default)");
   CLI11_PARSE(app, argc, argv);
   base.batch_selection = prospect::batch_selection_from_string(batch_selection);
+  try {
+    for (const auto& name : rival_kernels) {
+      std::get<prospect::surrogates::GP>(base.surrogate)
+          .rival_kernels.push_back(prospect::kernels::profile_from_string(name));
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "bench_regret: --rival-kernels: " << e.what() << "\n";
+    return 2;
+  }
   double noise_scalar = 0.0;
   std::map<std::string, double> noise_per_function;
   try {

@@ -167,6 +167,12 @@ struct Optimizer::State {
   std::optional<AsyncSuccessiveHalving> asha;
   bool random_search = false;
   Vector loaded_state;  // the surrogate state a loaded ASHA study holds until its next fit
+  // Kernel rivals (surrogates::GP::rival_kernels): GPs of the other radial profiles, fitted
+  // at every full fit; the one with the highest MAP objective becomes `surrogate`.
+  // rival_profiles[k] is the profile of rivals[k], surrogate_profile that of `surrogate`.
+  std::vector<std::unique_ptr<Surrogate>> rivals;
+  std::vector<kernels::Profile> rival_profiles;
+  kernels::Profile surrogate_profile = kernels::Profile::matern52;
 
   State(Space sp, Options op) : space(std::move(sp)), options(std::move(op)) {
     if (space.empty()) {
@@ -180,6 +186,19 @@ struct Optimizer::State {
       acquisition = acquisition::make_acquisition(options.acquisition);
       surrogate = make_surrogate(options.surrogate, space, options.noise, options.threads,
                                  options.device, acquisition->fidelity_aware());
+      const auto* gp = std::get_if<surrogates::GP>(&options.surrogate);
+      const bool fidelity_kernel = space.has_fidelity() && acquisition->fidelity_aware();
+      if (gp != nullptr && !gp->custom_kernel && !fidelity_kernel) {
+        surrogate_profile = gp->kernel;
+        for (const kernels::Profile profile : gp->rival_kernels) {
+          surrogates::GP rival = *gp;
+          rival.kernel = profile;
+          rival.rival_kernels.clear();
+          rivals.push_back(
+              make_surrogate(rival, space, options.noise, options.threads, options.device, false));
+          rival_profiles.push_back(profile);
+        }
+      }
     } catch (const InvalidArgument& e) {
       throw InvalidOptions(std::string("invalid options: ") + e.what());
     }
@@ -410,10 +429,35 @@ struct Optimizer::State {
       surrogate->add_observations(add.X, add.y);
     } else if (!incremental) {
       surrogate->fit(data, fit_seed());
+      select_kernel(data);
       refit_at = told.size();
     }
     model_ids = told;
     model_current = true;
+  }
+
+  // Fits the kernel rivals on `data` (from their own previous fits) and makes the model
+  // with the highest MAP objective J the study's; a tie keeps the current one.
+  void select_kernel(const Dataset& data) {
+    if (rivals.empty()) return;
+    const auto objective = [](const Surrogate& model) {
+      const auto* gp = dynamic_cast<const GaussianProcess*>(&model);
+      return gp != nullptr ? gp->summary().objective : -std::numeric_limits<double>::infinity();
+    };
+    std::size_t best = rivals.size();
+    double best_objective = objective(*surrogate);
+    for (std::size_t k = 0; k < rivals.size(); ++k) {
+      rivals[k]->fit(data, fit_seed());
+      const double value = objective(*rivals[k]);
+      if (value > best_objective) {
+        best = k;
+        best_objective = value;
+      }
+    }
+    if (best < rivals.size()) {
+      std::swap(surrogate, rivals[best]);
+      std::swap(surrogate_profile, rival_profiles[best]);
+    }
   }
 
   // The seed of a model fit: a function of how many results the study has.
@@ -928,6 +972,18 @@ void Optimizer::save(const std::string& path) const {
   j["model_asks"] = s.model_asks;
   const Vector state = s.surrogate->state();
   j["surrogate_state"] = std::vector<double>(state.data(), state.data() + state.size());
+  if (!s.rivals.empty()) {
+    // Which profile the study's model has, and the rivals' fits (their next fits start
+    // there), so that a loaded study asks what the saved one would have.
+    j["surrogate_kernel"] = kernels::to_string(s.surrogate_profile);
+    json rivals = json::array();
+    for (std::size_t k = 0; k < s.rivals.size(); ++k) {
+      const Vector rival = s.rivals[k]->state();
+      rivals.push_back({{"kernel", kernels::to_string(s.rival_profiles[k])},
+                        {"state", std::vector<double>(rival.data(), rival.data() + rival.size())}});
+    }
+    j["rival_states"] = rivals;
+  }
   // Which observations the surrogate holds (a prefix of `told`): fitted on the first
   // model_fit_size, the rest added incrementally. load() rebuilds exactly that model.
   if (s.asha) {
@@ -1003,6 +1059,31 @@ Optimizer Optimizer::load(const std::string& path, const Options& user_options) 
     const auto state = j.at("surrogate_state").get<std::vector<double>>();
     const Eigen::Map<const Vector> state_vector(state.data(),
                                                 static_cast<Eigen::Index>(state.size()));
+    if (!s.rivals.empty() && j.contains("surrogate_kernel")) {
+      const auto find_rival = [&](const std::string& name) {
+        const kernels::Profile profile = kernels::profile_from_string(name);
+        const auto it = std::find(s.rival_profiles.begin(), s.rival_profiles.end(), profile);
+        return static_cast<std::size_t>(it - s.rival_profiles.begin());
+      };
+      const auto chosen = j.at("surrogate_kernel").get<std::string>();
+      if (chosen != kernels::to_string(s.surrogate_profile)) {
+        const std::size_t k = find_rival(chosen);
+        if (k == s.rivals.size()) {
+          throw StudyFileError("surrogate_kernel: got \"" + chosen +
+                               "\", expected the kernel or one of the rival_kernels");
+        }
+        std::swap(s.surrogate, s.rivals[k]);
+        std::swap(s.surrogate_profile, s.rival_profiles[k]);
+      }
+      for (const auto& entry : detail::as_array(j.at("rival_states"), "/rival_states")) {
+        const std::size_t k = find_rival(entry.at("kernel").get<std::string>());
+        const auto rival = entry.at("state").get<std::vector<double>>();
+        if (k < s.rivals.size() && !rival.empty()) {
+          s.rivals[k]->set_state(
+              Eigen::Map<const Vector>(rival.data(), static_cast<Eigen::Index>(rival.size())));
+        }
+      }
+    }
     if (!state.empty()) s.surrogate->set_state(state_vector);
     if (j.contains("reports")) {
       for (const auto& r : detail::as_array(j.at("reports"), "/reports")) {

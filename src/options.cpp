@@ -1,5 +1,6 @@
 #include "prospect/options.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <type_traits>
@@ -108,6 +109,24 @@ std::vector<std::string> Options::validate() const {
   for (const auto& p : inner.validate()) problems.push_back("inner." + p);
   if (const auto* gp = std::get_if<surrogates::GP>(&surrogate)) {
     for (const auto& p : gp->gp.validate()) problems.push_back("surrogate.gp." + p);
+    for (std::size_t i = 0; i < gp->rival_kernels.size(); ++i) {
+      const kernels::Profile rival = gp->rival_kernels[i];
+      const bool repeated =
+          rival == gp->kernel ||
+          std::find(gp->rival_kernels.begin(), gp->rival_kernels.begin() + static_cast<long>(i),
+                    rival) != gp->rival_kernels.begin() + static_cast<long>(i);
+      if (repeated) {
+        problems.push_back("surrogate.rival_kernels[" + std::to_string(i) + "]: got \"" +
+                           kernels::to_string(rival) +
+                           "\" twice (or as surrogate.kernel too), expected distinct profiles");
+      }
+    }
+    if (gp->custom_kernel && !gp->rival_kernels.empty()) {
+      problems.push_back("surrogate.rival_kernels: got " +
+                         std::to_string(gp->rival_kernels.size()) +
+                         " profiles with a custom_kernel, expected none (rivals are "
+                         "profiles of the built-in kernel)");
+    }
   } else if (const auto* ck = std::get_if<surrogates::CoKriging>(&surrogate)) {
     for (const auto& p : ck->gp.validate()) problems.push_back("surrogate.gp." + p);
   } else if (const auto* nargp = std::get_if<surrogates::NARGP>(&surrogate)) {

@@ -188,6 +188,9 @@ json options_to_json(const Options& o) {
       s["outputscale"] = gp->kernel_options.outputscale;
       s["min_lengthscale"] = gp->kernel_options.min_lengthscale;
       s["max_lengthscale"] = gp->kernel_options.max_lengthscale;
+      json rivals = json::array();
+      for (const auto rival : gp->rival_kernels) rivals.push_back(kernels::to_string(rival));
+      s["rival_kernels"] = rivals;
     }
     s["fidelity_kernel"] = to_string(gp->fidelity_kernel);
     gp_fields_to_json(gp->gp, s);
@@ -307,6 +310,11 @@ Options options_from_json(const json& j, const Options& user) {
       gp.kernel_options.outputscale = s.at("outputscale").get<bool>();
       gp.kernel_options.min_lengthscale = s.at("min_lengthscale").get<double>();
       gp.kernel_options.max_lengthscale = s.at("max_lengthscale").get<double>();
+      if (s.contains("rival_kernels")) {  // absent in studies saved before 2026-11-29
+        for (const auto& name : s.at("rival_kernels")) {
+          gp.rival_kernels.push_back(kernels::profile_from_string(name.get<std::string>()));
+        }
+      }
     }
     if (s.contains("fidelity_kernel")) {
       gp.fidelity_kernel = fidelity_kernel_from_string(s.at("fidelity_kernel").get<std::string>());
