@@ -518,8 +518,6 @@ void MonteCarloAcquisition::evaluate_points(MatrixCRef X, Eigen::Ref<Vector> val
   const Eigen::Index d = X.cols();
   const Eigen::Index N = Z_free_.rows();
   const std::string who = name() + " evaluate()";
-  Matrix R(f + kBlock, d);
-  R.topRows(f) = X_fixed_;
   Matrix Y(N, p + 1);
   if (p > 0) Y.leftCols(p) = xi_pending_;
   const auto kind = static_cast<Kind>(options_.index());
@@ -527,11 +525,13 @@ void MonteCarloAcquisition::evaluate_points(MatrixCRef X, Eigen::Ref<Vector> val
   const auto [tau_relu, tau_max] = temperatures();
   for (Eigen::Index start = 0; start < X.rows(); start += kBlock) {
     const Eigen::Index m = std::min(kBlock, X.rows() - start);
-    R.conservativeResize(f + m, Eigen::NoChange);
-    R.bottomRows(m) = X.middleRows(start, m);
-    const JointPosterior jp = model_->joint_posterior(R);
+    // The block first, coupled, as in run(): the fixed block's covariance is not recomputed.
+    Matrix R(m + f, d);
+    R.topRows(m) = X.middleRows(start, m);
+    R.bottomRows(f) = X_fixed_;
+    const JointPosterior jp = model_->joint_posterior(R, m);
     check_posterior(jp, f + m, who, *model_);
-    Matrix LFx = jp.covariance.topRightCorner(f, m);  // columns l_c after the solve
+    Matrix LFx = jp.covariance.bottomLeftCorner(f, m);  // columns l_c after the solve
     Matrix xi(N, m);
     if (f > 0) {
       chol_fixed_.solve_lower_in_place(LFx);
@@ -541,14 +541,14 @@ void MonteCarloAcquisition::evaluate_points(MatrixCRef X, Eigen::Ref<Vector> val
     }
     std::vector<char> through_run(static_cast<std::size_t>(m), 0);
     for (Eigen::Index c = 0; c < m; ++c) {
-      const double s = jp.covariance(f + c, f + c) - (f > 0 ? LFx.col(c).squaredNorm() : 0.0);
+      const double s = jp.covariance(c, c) - (f > 0 ? LFx.col(c).squaredNorm() : 0.0);
       if (!(s > 0.0) || !std::isfinite(s)) {
         through_run[static_cast<std::size_t>(c)] = 1;
         xi.col(c).setZero();  // a placeholder; its value comes from run()
         continue;
       }
       xi.col(c) += std::sqrt(s) * Z_free_.col(0);
-      xi.col(c).array() += jp.mean[f + c];
+      xi.col(c).array() += jp.mean[c];
     }
     auto block_values = values.segment(start, m);
     const bool packed =
@@ -556,7 +556,7 @@ void MonteCarloAcquisition::evaluate_points(MatrixCRef X, Eigen::Ref<Vector> val
                                                     tau_max, pending_terms_.get(), block_values);
     for (Eigen::Index c = 0; c < m; ++c) {
       if (through_run[static_cast<std::size_t>(c)]) {
-        block_values[c] = run(R.row(f + c), nullptr);
+        block_values[c] = run(R.row(c), nullptr);
       } else if (!packed) {
         Y.col(p) = xi.col(c);
         block_values[c] = reduce(Y, nullptr);

@@ -40,6 +40,15 @@ constexpr Eigen::Index kSmallModel = 500;
 // `chooses_fidelity`: the acquisition searches the fidelity columns; a study that only
 // evaluates at the target sees a constant fidelity column, where a fidelity kernel adds
 // nothing but its priors, so it gets the single-fidelity GP.
+// The radial profile of a GP with the built-in stationary kernel ("se", "matern52", ...),
+// as a study file names it; empty for any other model.
+std::string profile_name(const Surrogate& model) {
+  const auto* gp = dynamic_cast<const GaussianProcess*>(&model);
+  const auto* kernel =
+      gp != nullptr ? dynamic_cast<const kernels::Stationary*>(&gp->kernel()) : nullptr;
+  return kernel != nullptr ? kernels::to_string(kernel->profile()) : std::string();
+}
+
 std::unique_ptr<Surrogate> make_surrogate(const SurrogateChoice& choice, const Space& space,
                                           Noise noise, int threads, const DeviceOptions& device,
                                           bool chooses_fidelity) {
@@ -169,10 +178,7 @@ struct Optimizer::State {
   Vector loaded_state;  // the surrogate state a loaded ASHA study holds until its next fit
   // Kernel rivals (surrogates::GP::rival_kernels): GPs of the other radial profiles, fitted
   // at every full fit; the one with the highest MAP objective becomes `surrogate`.
-  // rival_profiles[k] is the profile of rivals[k], surrogate_profile that of `surrogate`.
   std::vector<std::unique_ptr<Surrogate>> rivals;
-  std::vector<kernels::Profile> rival_profiles;
-  kernels::Profile surrogate_profile = kernels::Profile::matern52;
 
   State(Space sp, Options op) : space(std::move(sp)), options(std::move(op)) {
     if (space.empty()) {
@@ -189,14 +195,12 @@ struct Optimizer::State {
       const auto* gp = std::get_if<surrogates::GP>(&options.surrogate);
       const bool fidelity_kernel = space.has_fidelity() && acquisition->fidelity_aware();
       if (gp != nullptr && !gp->custom_kernel && !fidelity_kernel) {
-        surrogate_profile = gp->kernel;
         for (const kernels::Profile profile : gp->rival_kernels) {
           surrogates::GP rival = *gp;
           rival.kernel = profile;
           rival.rival_kernels.clear();
           rivals.push_back(
               make_surrogate(rival, space, options.noise, options.threads, options.device, false));
-          rival_profiles.push_back(profile);
         }
       }
     } catch (const InvalidArgument& e) {
@@ -456,7 +460,6 @@ struct Optimizer::State {
     }
     if (best < rivals.size()) {
       std::swap(surrogate, rivals[best]);
-      std::swap(surrogate_profile, rival_profiles[best]);
     }
   }
 
@@ -975,11 +978,11 @@ void Optimizer::save(const std::string& path) const {
   if (!s.rivals.empty()) {
     // Which profile the study's model has, and the rivals' fits (their next fits start
     // there), so that a loaded study asks what the saved one would have.
-    j["surrogate_kernel"] = kernels::to_string(s.surrogate_profile);
+    j["surrogate_kernel"] = profile_name(*s.surrogate);
     json rivals = json::array();
     for (std::size_t k = 0; k < s.rivals.size(); ++k) {
       const Vector rival = s.rivals[k]->state();
-      rivals.push_back({{"kernel", kernels::to_string(s.rival_profiles[k])},
+      rivals.push_back({{"kernel", profile_name(*s.rivals[k])},
                         {"state", std::vector<double>(rival.data(), rival.data() + rival.size())}});
     }
     j["rival_states"] = rivals;
@@ -1061,19 +1064,19 @@ Optimizer Optimizer::load(const std::string& path, const Options& user_options) 
                                                 static_cast<Eigen::Index>(state.size()));
     if (!s.rivals.empty() && j.contains("surrogate_kernel")) {
       const auto find_rival = [&](const std::string& name) {
-        const kernels::Profile profile = kernels::profile_from_string(name);
-        const auto it = std::find(s.rival_profiles.begin(), s.rival_profiles.end(), profile);
-        return static_cast<std::size_t>(it - s.rival_profiles.begin());
+        const auto it = std::find_if(s.rivals.begin(), s.rivals.end(), [&](const auto& rival) {
+          return profile_name(*rival) == name;
+        });
+        return static_cast<std::size_t>(it - s.rivals.begin());
       };
       const auto chosen = j.at("surrogate_kernel").get<std::string>();
-      if (chosen != kernels::to_string(s.surrogate_profile)) {
+      if (chosen != profile_name(*s.surrogate)) {
         const std::size_t k = find_rival(chosen);
         if (k == s.rivals.size()) {
           throw StudyFileError("surrogate_kernel: got \"" + chosen +
                                "\", expected the kernel or one of the rival_kernels");
         }
         std::swap(s.surrogate, s.rivals[k]);
-        std::swap(s.surrogate_profile, s.rival_profiles[k]);
       }
       for (const auto& entry : detail::as_array(j.at("rival_states"), "/rival_states")) {
         const std::size_t k = find_rival(entry.at("kernel").get<std::string>());
