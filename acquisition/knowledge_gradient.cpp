@@ -495,7 +495,16 @@ double KnowledgeGradient::compute(VectorCRef row, Vector* grad) const {
   }
   // Only the first Q rows' covariances are used: skip the block among the others.
   const JointPosterior jp = model_->joint_posterior(R, Q);
-  const kernels::RobustCholesky chol = fantasy_factor(jp.covariance, Q, noise_);
+  kernels::RobustCholesky chol;
+  try {
+    chol = fantasy_factor(jp.covariance, Q, noise_);
+  } catch (const NumericalError&) {
+    // The candidates' covariance cannot be factored even with jitter (a model's rounding
+    // beyond it): this row has no value, as in the Monte Carlo acquisitions, and the
+    // search goes on elsewhere instead of failing the ask.
+    if (grad != nullptr) grad->setZero(row.size());
+    return -std::numeric_limits<double>::infinity();
+  }
   // W = L^{-T} zeta^T: column j maps fantasy j's standardized noise to the update
   // Sigma(x', P) W_j of the posterior mean.
   Matrix W = zeta_.transpose();
@@ -607,7 +616,12 @@ void KnowledgeGradient::complete_auxiliary(Eigen::Ref<Vector> row) const {
   R.block(Q, 0, candidates_.rows(), d) = candidates_;
   // Only the first Q rows' covariances are used: skip the block among the others.
   const JointPosterior jp = model_->joint_posterior(R, Q);
-  const kernels::RobustCholesky chol = fantasy_factor(jp.covariance, Q, noise_);
+  kernels::RobustCholesky chol;
+  try {
+    chol = fantasy_factor(jp.covariance, Q, noise_);
+  } catch (const NumericalError&) {
+    return;  // no better start than the auxiliary coordinates the row came with
+  }
   Matrix W = zeta_.transpose();
   chol.solve_upper_in_place(W);
   // Fantasy means of every candidate (rows) under every fantasy (columns).

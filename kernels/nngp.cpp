@@ -26,8 +26,12 @@ namespace {
 using Eigen::Index;
 
 constexpr int kMaxDepth = 64;
-/// |cos t| is clamped to this so that acos stays differentiable (BoTorch's 1e-7).
-constexpr double kCosMax = 1.0 - 1e-7;
+/// |cos t| is clamped to this against rounding only. The derivatives in arc() have no
+/// 1 / sin t (the J terms through t cancel), so no margin is needed; BoTorch's margin of
+/// 1e-7 (there for autograd through acos) made matrices of tightly clustered points
+/// indefinite by about 1e-6 relative, beyond the Cholesky's jitter. Near c = 1, J is flat
+/// (J'(t) = -(pi - t) sin t), so acos's ill-conditioning there does not reach G.
+constexpr double kCosMax = 1.0;
 constexpr double kPi = std::numbers::pi;
 /// Bounds of the ARD relevances r_j (nngp.hpp).
 constexpr double kMinRelevance = 1e-4;

@@ -546,8 +546,11 @@ struct Optimizer::State {
     }
     const auto d = space.dimension();
     const std::vector<std::uint64_t> ids = data_ids();
+    // The design also continues while the model cannot be fitted yet (every initial point
+    // failed, or a network surrogate has a single result).
     while (static_cast<int>(chosen.size()) < q &&
-           (design < static_cast<std::size_t>(n_initial) || ids.empty() || random_search)) {
+           (design < static_cast<std::size_t>(n_initial) || ids.size() < min_observations() ||
+            random_search)) {
       const Matrix points =
           sobol(static_cast<Eigen::Index>(std::max<std::size_t>(design + 1, n_initial)), d,
                 derive_seed(options.seed, kDesignStream));
@@ -748,9 +751,20 @@ struct Optimizer::State {
     return fresh.get();
   }
 
+  /// The fewest results the surrogate can be fitted to.
+  std::size_t min_observations() const {
+    return static_cast<std::size_t>(std::max(surrogate->capabilities().min_observations, 1));
+  }
+
   Recommendation recommend() const {
     if (told.empty()) {
       throw InvalidState("recommend(): no trial has completed yet; tell() at least one value");
+    }
+    if (data_ids().size() < min_observations()) {
+      throw InvalidState("recommend(): the surrogate " + surrogate->name() + " needs " +
+                         std::to_string(min_observations()) + " results and the study has " +
+                         std::to_string(data_ids().size()) +
+                         "; tell() more values first, or use best()");
     }
     const Dataset data = dataset(data_ids());
     std::unique_ptr<Surrogate> fresh;
@@ -779,7 +793,9 @@ struct Optimizer::State {
     }
     if (pool.empty()) pool = told;
     std::uint64_t best_id = pool.front();
-    if ((options.noise == Noise::none && !space.has_fidelity()) || random_search) {
+    // Below min_observations there is no model to ask: the best observed value.
+    if ((options.noise == Noise::none && !space.has_fidelity()) || random_search ||
+        data_ids().size() < min_observations()) {
       for (const auto id : pool) {
         if (internal(*trials[id].value) > internal(*trials[best_id].value)) best_id = id;
       }

@@ -239,6 +239,34 @@ TEST_CASE("optimizer: a deep ensemble with qLogNEI batches; its options survive 
   std::filesystem::remove(path);
 }
 
+TEST_CASE("optimizer: a network surrogate with one result continues the design") {
+  // Networks need 2 observations (capabilities().min_observations). With n_initial = 1 the
+  // second ask used to fit the network on one point and throw from inside ask().
+  Options o;
+  o.seed = 3;
+  o.n_initial = 1;
+  DeepEnsembleOptions e;
+  e.members = 2;
+  e.hidden = {8};
+  e.epochs = 30;
+  e.warmup = 5;
+  o.surrogate = surrogates::DeepEnsemble{e};
+  o.inner.raw_samples = 16;
+  o.inner.restarts = 1;
+  Optimizer opt(test::branin_space(), o);
+  const Trial first = opt.ask();
+  opt.tell(first.id, test::branin(first.params));
+  CHECK(opt.best().id == first.id);  // the best observed value: no model yet
+  CHECK_THROWS_AS((void)opt.recommend(), InvalidState);
+  const Trial second = opt.ask();  // the Sobol design's next point, not a model's
+  CHECK(opt.model() == nullptr);
+  opt.tell(second.id, test::branin(second.params));
+  const Trial third = opt.ask();  // two results: the network is fitted
+  CHECK(opt.model() != nullptr);
+  CHECK(third.id == 2);
+  (void)opt.recommend();
+}
+
 TEST_CASE("the NNGP kernel GP drives a multi-fidelity study with MFKG unchanged") {
   // Forrester-like pair of levels: the low level is a biased, cheaper copy.
   Space space;

@@ -73,7 +73,74 @@ prospect::AcquisitionContext context_of(const GaussianProcess& gp, const Dataset
 
 using prospect::test::check_gradient;
 
+// A fitted GP whose joint posterior is broken where the first row's x_0 < 0.5: the
+// variance of that row is made negative (beyond any jitter), as an indefinite kernel's
+// rounding once did (the NNGP kernel's clamp, found by test_study_fuzz).
+class BrokenLeftHalf final : public prospect::Surrogate {
+ public:
+  explicit BrokenLeftHalf(const GaussianProcess& gp) : gp_(gp) {}
+  std::unique_ptr<prospect::Surrogate> clone() const override {
+    return std::make_unique<BrokenLeftHalf>(*this);
+  }
+  std::string name() const override { return "broken_left_half"; }
+  prospect::SurrogateCapabilities capabilities() const override { return gp_.capabilities(); }
+  void fit(const Dataset&, std::uint64_t) override {}
+  bool fitted() const override { return true; }
+  Eigen::Index dimension() const override { return gp_.dimension(); }
+  prospect::Predictive predict(prospect::MatrixCRef X) const override { return gp_.predict(X); }
+  prospect::PointPrediction predict_with_gradient(prospect::VectorCRef x) const override {
+    return gp_.predict_with_gradient(x);
+  }
+  double noise_variance() const override { return gp_.noise_variance(); }
+  prospect::JointPosterior joint_posterior(prospect::MatrixCRef X,
+                                           Eigen::Index coupled) const override {
+    prospect::JointPosterior jp = gp_.joint_posterior(X, coupled);
+    if (X(0, 0) < 0.5) jp.covariance(0, 0) = -1.0;
+    return jp;
+  }
+  Matrix joint_posterior_gradient(prospect::MatrixCRef X, prospect::VectorCRef mean_bar,
+                                  prospect::MatrixCRef covariance_bar, Eigen::Index coupled,
+                                  Eigen::Index wanted) const override {
+    return gp_.joint_posterior_gradient(X, mean_bar, covariance_bar, coupled, wanted);
+  }
+
+ private:
+  GaussianProcess gp_;
+};
+
 }  // namespace
+
+TEST_CASE("one-shot KG: candidates that cannot be factored score -infinity, the search goes on") {
+  const Dataset data = make_data(10, 2, 0.1, 5);
+  GaussianProcess gp(pk::Matern52{});
+  gp.fit(data, 1);
+  const BrokenLeftHalf model(gp);
+  const int F = 4;
+  pa::KnowledgeGradient kg(pa::KG{F, 2, 32});
+  prospect::AcquisitionContext context;
+  context.model = &model;
+  context.data = &data;
+  context.seed = 2;
+  kg.prepare(context);
+  std::mt19937_64 rng(9);
+  Vector row = prospect::test::uniform((1 + F) * 2, 1, rng).col(0);
+  row[0] = 0.3;  // broken
+  Vector grad = Vector::Constant(row.size(), 7.0);
+  CHECK(kg.evaluate_with_gradient(row, grad) == -std::numeric_limits<double>::infinity());
+  CHECK(grad.isZero(0.0));
+  const Vector before = row;
+  kg.complete_auxiliary(row);  // no start to offer: the row is left as it was
+  CHECK(row == before);
+  row[0] = 0.7;  // fine
+  CHECK(std::isfinite(kg.evaluate_with_gradient(row, grad)));
+  // The optimizer skips the broken half instead of failing.
+  prospect::AcquisitionOptimizerOptions options;
+  options.raw_samples = 32;
+  options.restarts = 2;
+  const auto optimum = prospect::optimize_acquisition(kg, 2, {}, 3, options);
+  CHECK(std::isfinite(optimum.value));
+  CHECK(optimum.x[0] >= 0.5);
+}
 
 TEST_CASE("discrete KG: closed form for two lines, Monte Carlo for many, degenerate sets") {
   // Two lines: E[max] - max a = |db| f(-|da|/|db|), f(z) = z Phi(z) + phi(z).

@@ -16,6 +16,7 @@ SurrogateCapabilities NetworkMixture::capabilities() const {
   caps.joint_posterior = true;
   caps.joint_gradients = true;
   caps.function_samples = true;
+  caps.min_observations = 2;
   return caps;
 }
 

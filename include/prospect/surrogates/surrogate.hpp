@@ -69,6 +69,10 @@ struct SurrogateCapabilities {
   /// quantiles() is its own prediction, not a normal approximation, and predict() is a
   /// summary of it (median and a spread-derived variance).
   bool quantiles = false;
+  /// The fewest observations fit() accepts (networks standardize y with its spread, so
+  /// they need 2). The optimizer continues its initial design until it has them, and
+  /// best() ranks by observed value below that.
+  int min_observations = 1;
 };
 
 /// Joint posterior of f at m points: what Monte Carlo acquisitions and the knowledge
