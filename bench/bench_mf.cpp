@@ -108,6 +108,7 @@ struct RunOptions {
   std::string noise = "none";
   bool trace_mean = false;
   int fantasies = 64;
+  double nugget = 0.0;  // 0: the GP's default noiseless nugget
 };
 
 nlohmann::json run(const pb::MultiFidelityFunction& f, const std::string& method, int seed,
@@ -132,8 +133,14 @@ nlohmann::json run(const pb::MultiFidelityFunction& f, const std::string& method
                                 "', expected mfkg or ei_target");
   }
   if (ro.surrogate == "cokriging") {
-    options.surrogate = prospect::surrogates::CoKriging{};
-  } else if (ro.surrogate != "gp") {
+    prospect::surrogates::CoKriging cokriging;
+    if (ro.nugget > 0.0) cokriging.gp.noiseless_nugget = ro.nugget;
+    options.surrogate = cokriging;
+  } else if (ro.surrogate == "gp") {
+    prospect::surrogates::GP gp;
+    if (ro.nugget > 0.0) gp.gp.noiseless_nugget = ro.nugget;
+    options.surrogate = gp;
+  } else {
     throw std::invalid_argument("--surrogate: got '" + ro.surrogate +
                                 "', expected gp or cokriging");
   }
@@ -245,6 +252,9 @@ int main(int argc, char** argv) {
                "also record the regret of Optimizer::recommend() (the posterior-mean "
                "maximizer at the target) as trace_mean");
   app.add_option("--noise", ro.noise, "none (the functions are deterministic) or learned");
+  app.add_option("--nugget", ro.nugget,
+                 "with --noise none: the GP's fixed nugget (standardized variance; default "
+                 "the GP's, 1e-9)");
   app.add_option("--ask-data", ask_data, "time MFKG asks on this CSV instead of regret runs");
   app.add_option("--reps", reps, "timed asks with --ask-data");
   app.add_option("--threads", threads, "threads with --ask-data");

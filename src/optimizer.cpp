@@ -547,10 +547,10 @@ struct Optimizer::State {
     const auto d = space.dimension();
     const std::vector<std::uint64_t> ids = data_ids();
     // The design also continues while the model cannot be fitted yet (every initial point
-    // failed, or a network surrogate has a single result).
+    // failed, a network surrogate has a single result, a level model misses a level).
+    const bool model_ready = !ids.empty() && surrogate->can_fit(dataset(ids));
     while (static_cast<int>(chosen.size()) < q &&
-           (design < static_cast<std::size_t>(n_initial) || ids.size() < min_observations() ||
-            random_search)) {
+           (design < static_cast<std::size_t>(n_initial) || !model_ready || random_search)) {
       const Matrix points =
           sobol(static_cast<Eigen::Index>(std::max<std::size_t>(design + 1, n_initial)), d,
                 derive_seed(options.seed, kDesignStream));
@@ -751,22 +751,17 @@ struct Optimizer::State {
     return fresh.get();
   }
 
-  /// The fewest results the surrogate can be fitted to.
-  std::size_t min_observations() const {
-    return static_cast<std::size_t>(std::max(surrogate->capabilities().min_observations, 1));
-  }
-
   Recommendation recommend() const {
     if (told.empty()) {
       throw InvalidState("recommend(): no trial has completed yet; tell() at least one value");
     }
-    if (data_ids().size() < min_observations()) {
-      throw InvalidState("recommend(): the surrogate " + surrogate->name() + " needs " +
-                         std::to_string(min_observations()) + " results and the study has " +
-                         std::to_string(data_ids().size()) +
-                         "; tell() more values first, or use best()");
-    }
     const Dataset data = dataset(data_ids());
+    if (!surrogate->can_fit(data)) {
+      throw InvalidState("recommend(): the surrogate " + surrogate->name() +
+                         " cannot be fitted to the " + std::to_string(data.X.rows()) +
+                         " results so far (too few, or a fidelity level without one); tell() "
+                         "more values first, or use best()");
+    }
     std::unique_ptr<Surrogate> fresh;
     const Surrogate* model = current_model(data, fresh);
     const acquisition::MeanMaximum top = acquisition::maximize_posterior_mean(
@@ -793,13 +788,26 @@ struct Optimizer::State {
     }
     if (pool.empty()) pool = told;
     std::uint64_t best_id = pool.front();
-    // Below min_observations there is no model to ask: the best observed value.
+    // While the surrogate cannot be fitted to the results: the best observed value, among
+    // the runs at the target fidelity when there are any.
     if ((options.noise == Noise::none && !space.has_fidelity()) || random_search ||
-        data_ids().size() < min_observations()) {
+        !surrogate->can_fit(dataset(data_ids()))) {
+      std::vector<std::uint64_t> at_target_pool;
+      for (const auto id : pool) {
+        if (space.is_at_target(trials[id].params)) at_target_pool.push_back(id);
+      }
+      if (!at_target_pool.empty()) pool = at_target_pool;
+      best_id = pool.front();
       for (const auto id : pool) {
         if (internal(*trials[id].value) > internal(*trials[best_id].value)) best_id = id;
       }
-      return trials[best_id];
+      Trial t = trials[best_id];
+      if (!space.is_at_target(t.params)) {
+        t.message =
+            "no result at the target fidelity yet: the best observed value, at a lower "
+            "fidelity";
+      }
+      return t;
     }
     // Noisy, or several fidelities: the completed trial the model believes best (at the
     // target fidelity). A stale model is refitted on a copy so that best() never changes

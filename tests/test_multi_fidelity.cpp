@@ -522,6 +522,22 @@ TEST_CASE("co-kriging and NARGP studies: every level in the initial design, chec
   CHECK(low == 2);
   CHECK(study.model()->name().rfind("nargp", 0) == 0);
 
+  // With a one-point design NARGP has only the target level after the first result: the
+  // design continues (the second ask used to fit NARGP without level 0 and throw).
+  prospect::Options one = forrester_options(7, 1, pa::LogEI{});
+  one.surrogate = prospect::surrogates::NARGP{};
+  prospect::Optimizer sparse(forrester_space(), one);
+  const prospect::Trial top = sparse.ask();
+  CHECK(top.params.integer("level") == 1);
+  sparse.tell(top.id, forrester(top.params));
+  CHECK(sparse.best().id == top.id);
+  const prospect::Trial second = sparse.ask();
+  CHECK(second.params.integer("level") == 0);  // the design's next point, at level 0
+  CHECK(sparse.model() == nullptr);
+  sparse.tell(second.id, forrester(second.params));
+  (void)sparse.ask();
+  CHECK(sparse.model() != nullptr);
+
   // Refused: level models on a continuous fidelity, NARGP under MFKG (no joint posterior).
   prospect::Space continuous;
   continuous.add_real("x", 0.0, 1.0);

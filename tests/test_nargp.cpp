@@ -383,6 +383,17 @@ TEST_CASE("NonlinearAR1: bad input") {
   only_low.X = good.X.topRows(20);
   only_low.y = good.y.head(20);
   CHECK_THROWS_AS(model.fit(only_low, 0), prospect::InvalidArgument);
+  // can_fit says so beforehand (the optimizer continues its design instead of failing).
+  CHECK(model.can_fit(good));
+  CHECK_FALSE(model.can_fit(only_low));
+  Dataset one_high = only_low;
+  one_high.X.conservativeResize(21, Eigen::NoChange);
+  one_high.X.row(20) = good.X.row(good.X.rows() - 1);
+  one_high.y.conservativeResize(21);
+  one_high.y(20) = good.y(good.y.size() - 1);
+  CHECK(model.can_fit(one_high));
+  one_high.X(20, 1) = 0.7;  // an off-grid row counts for no level
+  CHECK_FALSE(model.can_fit(one_high));
   Dataset outside = good;
   outside.X(0, 0) = 1.5;
   CHECK_THROWS_AS(model.fit(outside, 0), prospect::InvalidArgument);

@@ -83,8 +83,8 @@ class Optimizer {
   /// multi-fidelity study, the completed design with the best posterior mean AT THE
   /// TARGET FIDELITY (never a cheap low-fidelity value); when it ran at a lower fidelity,
   /// the trial is returned with its fidelity parameters set to the targets, `value` the
-  /// model's posterior mean there and a `message` saying so. With fewer results than the
-  /// surrogate can be fitted to (capabilities().min_observations), the best observed value.
+  /// model's posterior mean there and a `message` saying so. While the surrogate cannot be
+  /// fitted to the results (Surrogate::can_fit), the best observed value.
   /// Throws InvalidState when no trial has completed.
   [[nodiscard]] Trial best() const;
 
@@ -92,8 +92,8 @@ class Optimizer {
   /// posterior mean (with the objective's sign) at the target fidelity, found by
   /// multi-start L-BFGS from the completed designs and 512 Sobol points (BoTorch's
   /// multi-fidelity recommendation). `mean` and `stddev` are the model's belief there in
-  /// the user's units and sign. Throws InvalidState when no trial has completed, or fewer
-  /// than the surrogate can be fitted to (capabilities().min_observations). Cost: a
+  /// the user's units and sign. Throws InvalidState when no trial has completed, or the
+  /// surrogate cannot be fitted to the results yet (Surrogate::can_fit). Cost: a
   /// model fit when the model is stale, then about 2500 posterior-mean evaluations.
   struct Recommendation {
     Params params;        ///< the design, fidelity parameters at their targets

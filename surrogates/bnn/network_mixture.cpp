@@ -16,7 +16,6 @@ SurrogateCapabilities NetworkMixture::capabilities() const {
   caps.joint_posterior = true;
   caps.joint_gradients = true;
   caps.function_samples = true;
-  caps.min_observations = 2;
   return caps;
 }
 

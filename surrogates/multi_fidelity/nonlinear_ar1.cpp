@@ -127,6 +127,20 @@ void NonlinearAR1::require_fitted(const char* what) const {
   }
 }
 
+bool NonlinearAR1::can_fit(const Dataset& data) const {
+  if (data.X.cols() < 2) return false;
+  std::vector<bool> seen(static_cast<std::size_t>(options_.levels), false);
+  const double top = static_cast<double>(options_.levels - 1);
+  for (Eigen::Index i = 0; i < data.X.rows(); ++i) {
+    const double s = data.X(i, data.X.cols() - 1);
+    const double r = std::round(s * top);
+    if (std::isfinite(s) && r >= 0.0 && r <= top && std::abs(s - r / top) <= kLevelTolerance) {
+      seen[static_cast<std::size_t>(r)] = true;
+    }
+  }
+  return std::all_of(seen.begin(), seen.end(), [](bool b) { return b; });
+}
+
 int NonlinearAR1::decode_level(double s, const std::string& what) const {
   const double top = static_cast<double>(options_.levels - 1);
   const double r = std::round(s * top);

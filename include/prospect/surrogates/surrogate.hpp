@@ -69,10 +69,6 @@ struct SurrogateCapabilities {
   /// quantiles() is its own prediction, not a normal approximation, and predict() is a
   /// summary of it (median and a spread-derived variance).
   bool quantiles = false;
-  /// The fewest observations fit() accepts (networks standardize y with its spread, so
-  /// they need 2). The optimizer continues its initial design until it has them, and
-  /// best() ranks by observed value below that.
-  int min_observations = 1;
 };
 
 /// Joint posterior of f at m points: what Monte Carlo acquisitions and the knowledge
@@ -97,6 +93,12 @@ class Surrogate {
   /// Throws InvalidArgument for empty data, mismatched sizes, non-finite values or
   /// inputs outside the unit cube; the model is unchanged on throw.
   virtual void fit(const Dataset& data, std::uint64_t seed) = 0;
+  /// True when `data` has what fit() needs besides valid values: enough observations
+  /// (networks standardize y with its spread, so they need 2) and, for a model of
+  /// fidelity levels stacked level by level, one at every level. The optimizer continues
+  /// its initial design while it is false, and best() ranks by observed value. Default:
+  /// at least one observation. O(n).
+  [[nodiscard]] virtual bool can_fit(const Dataset& data) const { return data.X.rows() > 0; }
   /// True after a successful fit().
   [[nodiscard]] virtual bool fitted() const = 0;
   /// Input dimension d of the fitted data.

@@ -38,6 +38,8 @@ class NetworkMixture : public Surrogate {
   /// input_gradients, joint_posterior, joint_gradients and function_samples; no
   /// conditioning, no incremental updates.
   [[nodiscard]] SurrogateCapabilities capabilities() const override;
+  /// At least 2 observations (y is standardized with its spread).
+  [[nodiscard]] bool can_fit(const Dataset& data) const override { return data.X.rows() >= 2; }
   [[nodiscard]] bool fitted() const override { return !members_.empty(); }
   [[nodiscard]] Eigen::Index dimension() const override { return dimension_; }
 

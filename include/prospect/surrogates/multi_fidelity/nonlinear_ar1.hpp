@@ -96,6 +96,9 @@ class NonlinearAR1 : public Surrogate {
   [[nodiscard]] std::string name() const override;
   /// input_gradients only.
   [[nodiscard]] SurrogateCapabilities capabilities() const override;
+  /// At least one observation at every level (rows whose level is off the grid count for
+  /// none; fit() names them).
+  [[nodiscard]] bool can_fit(const Dataset& data) const override;
   /// Fits the levels in order (level l with seed derive_seed(seed, l)) and draws the S
   /// normals with Rng(derive_seed(seed, L)). A previous fit (or set_state()) of the same
   /// dimension warm-starts each level. Throws InvalidArgument for empty data, fewer than
