@@ -240,7 +240,7 @@ TEST_CASE("optimizer: a deep ensemble with qLogNEI batches; its options survive 
 }
 
 TEST_CASE("optimizer: a network surrogate with one result continues the design") {
-  // Networks need 2 observations (capabilities().min_observations). With n_initial = 1 the
+  // Networks need 2 observations (Surrogate::can_fit). With n_initial = 1 the
   // second ask used to fit the network on one point and throw from inside ask().
   Options o;
   o.seed = 3;
