@@ -548,7 +548,8 @@ struct Optimizer::State {
     const std::vector<std::uint64_t> ids = data_ids();
     // The design also continues while the model cannot be fitted yet (every initial point
     // failed, a network surrogate has a single result, a level model misses a level).
-    const bool model_ready = !ids.empty() && surrogate->can_fit(dataset(ids));
+    const Dataset data = dataset(ids);
+    const bool model_ready = !ids.empty() && surrogate->can_fit(data);
     while (static_cast<int>(chosen.size()) < q &&
            (design < static_cast<std::size_t>(n_initial) || !model_ready || random_search)) {
       const Matrix points =
@@ -561,7 +562,6 @@ struct Optimizer::State {
     }
 
     if (static_cast<int>(chosen.size()) < q) {
-      const Dataset data = dataset(ids);
       // Below a few hundred observations every matrix is small: BLAS threads only add
       // wake-up costs (and a thread-count-dependent rounding).
       std::optional<detail::SingleThreadedBlas> blas;
@@ -787,17 +787,18 @@ struct Optimizer::State {
       }
     }
     if (pool.empty()) pool = told;
-    std::uint64_t best_id = pool.front();
-    // While the surrogate cannot be fitted to the results: the best observed value, among
-    // the runs at the target fidelity when there are any.
-    if ((options.noise == Noise::none && !space.has_fidelity()) || random_search ||
-        !surrogate->can_fit(dataset(data_ids()))) {
+    // Noiseless single-fidelity studies and random search rank observed values; so does any
+    // study while its surrogate cannot be fitted to the results, among the runs at the
+    // target fidelity when there are any.
+    const bool by_value = (options.noise == Noise::none && !space.has_fidelity()) || random_search;
+    const Dataset data = by_value ? Dataset{} : dataset(data_ids());
+    if (by_value || !surrogate->can_fit(data)) {
       std::vector<std::uint64_t> at_target_pool;
       for (const auto id : pool) {
         if (space.is_at_target(trials[id].params)) at_target_pool.push_back(id);
       }
       if (!at_target_pool.empty()) pool = at_target_pool;
-      best_id = pool.front();
+      std::uint64_t best_id = pool.front();
       for (const auto id : pool) {
         if (internal(*trials[id].value) > internal(*trials[best_id].value)) best_id = id;
       }
@@ -813,7 +814,7 @@ struct Optimizer::State {
     // target fidelity). A stale model is refitted on a copy so that best() never changes
     // what the next ask() returns.
     std::unique_ptr<Surrogate> fresh;
-    const Surrogate* model = current_model(dataset(data_ids()), fresh);
+    const Surrogate* model = current_model(data, fresh);
     const Vector mean = model->predict(at_target(dataset(pool).X)).mean;
     Eigen::Index i_best = 0;
     for (Eigen::Index i = 1; i < mean.size(); ++i) {
