@@ -130,27 +130,31 @@ void NonlinearAR1::require_fitted(const char* what) const {
 bool NonlinearAR1::can_fit(const Dataset& data) const {
   if (data.X.cols() < 2) return false;
   std::vector<bool> seen(static_cast<std::size_t>(options_.levels), false);
-  const double top = static_cast<double>(options_.levels - 1);
   for (Eigen::Index i = 0; i < data.X.rows(); ++i) {
-    const double s = data.X(i, data.X.cols() - 1);
-    const double r = std::round(s * top);
-    if (std::isfinite(s) && r >= 0.0 && r <= top && std::abs(s - r / top) <= kLevelTolerance) {
-      seen[static_cast<std::size_t>(r)] = true;
-    }
+    const int l = level_or_none(data.X(i, data.X.cols() - 1));
+    if (l >= 0) seen[static_cast<std::size_t>(l)] = true;
   }
   return std::all_of(seen.begin(), seen.end(), [](bool b) { return b; });
 }
 
-int NonlinearAR1::decode_level(double s, const std::string& what) const {
+int NonlinearAR1::level_or_none(double s) const {
   const double top = static_cast<double>(options_.levels - 1);
   const double r = std::round(s * top);
   if (!std::isfinite(s) || r < 0.0 || r > top || std::abs(s - r / top) > kLevelTolerance) {
+    return -1;
+  }
+  return static_cast<int>(r);
+}
+
+int NonlinearAR1::decode_level(double s, const std::string& what) const {
+  const int level = level_or_none(s);
+  if (level < 0) {
     throw InvalidArgument(what + ": got " + num(s) + ", expected a fidelity level l / " +
                           std::to_string(options_.levels - 1) + " for l in 0.." +
                           std::to_string(options_.levels - 1) +
                           " (L = " + std::to_string(options_.levels) + " levels)");
   }
-  return static_cast<int>(r);
+  return level;
 }
 
 Eigen::Index NonlinearAR1::paths(int level) const {

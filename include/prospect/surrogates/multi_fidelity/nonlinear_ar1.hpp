@@ -141,6 +141,8 @@ class NonlinearAR1 : public Surrogate {
   /// The level encoded by s: round(s (L-1)); InvalidArgument naming `what` and the value
   /// when s is more than 1e-9 away from a level.
   [[nodiscard]] int decode_level(double s, const std::string& what) const;
+  /// The level l with s = l / (L - 1) within tolerance, or -1 when s is not one.
+  [[nodiscard]] int level_or_none(double s) const;
 
  private:
   struct Split;
