@@ -21,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,7 @@ class Scenario {
         return result;
       }
       steps(*opt);
+      if (coin(0.25)) run_minimize();
     } catch (const Broken& b) {
       result.ok = false;
       result.failure = b.what;
@@ -515,6 +517,43 @@ class Scenario {
     require(a.params.values() == b.params.values(),
             "the loaded study asks another point than the original");
     check_trial(a);
+  }
+
+  /// minimize() on the same space and options, with an objective that sometimes throws
+  /// (a failed trial, the loop goes on) and sometimes a cost budget.
+  void run_minimize() {
+    Options options = options_;
+    if (coin(0.5)) options.cost_budget = 2.0 + 4.0 * rng_.uniform();
+    const int budget = 3 + pick(5);
+    int calls = 0;
+    describe_ << "; minimize " << budget << " cost_budget " << options.cost_budget;
+    const Result result = minimize(
+        [&](const Params& p) {
+          if (++calls % 3 == 0) throw std::runtime_error("fuzz: the simulator crashed");
+          return objective(p);
+        },
+        space_, budget, options);
+    require(result.trials.size() <= static_cast<std::size_t>(budget),
+            "minimize() ran more trials than its budget");
+    require(static_cast<int>(result.trials.size()) == calls, "minimize() lost trials");
+    std::size_t failed = 0, complete = 0;
+    for (const Trial& t : result.trials) {
+      failed += t.status == TrialStatus::failed ? 1 : 0;
+      complete += t.status == TrialStatus::complete ? 1 : 0;
+    }
+    require(failed == static_cast<std::size_t>(calls / 3),
+            "minimize() did not record each throwing evaluation as a failed trial");
+    if (result.termination == Termination::cost_budget_exhausted) {
+      require(options.cost_budget > 0.0 && result.cost >= options.cost_budget,
+              "minimize() reported a cost budget it did not reach");
+    } else {
+      require(result.trials.size() == static_cast<std::size_t>(budget),
+              "minimize() stopped before its budget without a reason");
+    }
+    if (complete > 0) {
+      require(result.best.status == TrialStatus::complete,
+              "minimize()'s best is not a complete trial");
+    }
   }
 
   void steps(Optimizer& opt) {
