@@ -117,22 +117,18 @@ class Scenario {
       switch (pick(5)) {
         case 0:
           space_.add_real(name, -2.0 - pick(3), 3.0 + pick(5));
-          kinds_.push_back({name, 0});
           describe_ << " real";
           break;
         case 1:
           space_.add_real(name, 1e-4, 10.0, Scale::log);
-          kinds_.push_back({name, 1});
           describe_ << " real-log";
           break;
         case 2:
           space_.add_integer(name, -3, pick(2) == 0 ? 4 : 40);
-          kinds_.push_back({name, 2});
           describe_ << " int";
           break;
         case 3:
           space_.add_integer(name, 1, 1000, Scale::log);
-          kinds_.push_back({name, 3});
           describe_ << " int-log";
           break;
         default: {
@@ -144,7 +140,6 @@ class Scenario {
             categories.push_back(category);
           }
           space_.add_categorical(name, categories);
-          kinds_.push_back({name, 10 + n_categories});
           describe_ << " cat" << categories.size();
         }
       }
@@ -152,11 +147,9 @@ class Scenario {
     if (coin(0.2)) {
       if (coin(0.5)) {
         space_.add_fidelity("s", 0.0, 1.0, 1.0);
-        kinds_.push_back({"s", 4});
         describe_ << " fidelity";
       } else {
         space_.add_fidelity_levels("level", 0, 1 + pick(2), 1);
-        kinds_.push_back({"level", 5});
         describe_ << " levels";
       }
       has_fidelity_ = true;
@@ -331,32 +324,17 @@ class Scenario {
   /// A valid point of the space, drawn at random.
   Params random_params() {
     Params p = space_.params();
-    for (const auto& [name, kind] : kinds_) {
+    for (const Parameter& parameter : space_.parameters()) {
       const double u = rng_.uniform();
-      switch (kind) {
-        case 0:
-          p.set(name, -2.0 + 5.0 * u);
-          break;
-        case 1:
-          p.set(name, 1e-4 * std::pow(1e5, u));
-          break;
-        case 2:
-          p.set(name, static_cast<long>(-3 + pick(8)));
-          break;
-        case 3:
-          p.set(name, static_cast<long>(1 + pick(1000)));
-          break;
-        case 4:
-          p.set(name, u);
-          break;
-        case 5:
-          p.set(name, static_cast<long>(pick(2)));
-          break;
-        default: {
-          std::string category = "c";
-          category += std::to_string(pick(kind - 10));
-          p.set(name, category);
-        }
+      const double lo = parameter.lower, hi = parameter.upper;
+      if (parameter.type == ParameterType::categorical) {
+        p.set(parameter.name, parameter.categories[static_cast<std::size_t>(
+                                  pick(static_cast<int>(parameter.categories.size())))]);
+      } else if (parameter.type == ParameterType::integer) {
+        p.set(parameter.name, static_cast<long>(lo) + pick(static_cast<int>(hi - lo) + 1));
+      } else {
+        p.set(parameter.name,
+              parameter.scale == Scale::log ? lo * std::pow(hi / lo, u) : lo + u * (hi - lo));
       }
     }
     return p;
@@ -611,7 +589,6 @@ class Scenario {
   int objective_kind_ = 0;
   int threads_ = 1;
   std::vector<std::vector<double>> asked_;
-  std::vector<std::pair<std::string, int>> kinds_;  // name, kind (10 + n: categorical)
   std::set<std::uint64_t> ids_;
   std::vector<std::uint64_t> pending_;
   std::ostringstream describe_;
